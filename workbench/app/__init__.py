@@ -1,0 +1,1 @@
+"""Bootstrap: command line, application start-up and shutdown."""

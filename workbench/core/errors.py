@@ -1,0 +1,173 @@
+"""Errors the user can cause, each with a message that names the problem and the fix.
+
+Every user-facing failure is a :class:`WorkbenchError`. The CLI prints ``str(error)`` on one
+line (plus the hint) and exits with :attr:`WorkbenchError.exit_code`; the GUI shows the same
+text inline. Anything that is *not* a ``WorkbenchError`` is a bug and gets a traceback.
+
+A non-OK gRPC status is not an error here: it is a call *result* (see ``core.calls``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class WorkbenchError(Exception):
+    """Base of all user-caused failures.
+
+    Attributes:
+        message: one line naming the problem.
+        hint: what the user can do about it (may be empty).
+    """
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+    def user_text(self) -> str:
+        """The full text to show a user: the problem, then the fix on its own line."""
+        return f"{self.message}\n  hint: {self.hint}" if self.hint else self.message
+
+
+class UsageError(WorkbenchError):
+    """The command line or a setting is self-contradictory or incomplete."""
+
+    exit_code = 2
+
+
+class FileAccessError(WorkbenchError):
+    """A file the user named is missing, unreadable or not what it claims to be."""
+
+    exit_code = 3
+
+
+class SchemaError(WorkbenchError):
+    """The schema could not be built from the given source."""
+
+    exit_code = 4
+
+
+@dataclass(frozen=True)
+class ProtoDiagnostic:
+    """One problem protoc reported, located in a file."""
+
+    file: str
+    line: int | None
+    column: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.message}"
+
+
+class ProtoParseError(SchemaError):
+    """protoc rejected the .proto files; carries every diagnostic it printed."""
+
+    def __init__(self, diagnostics: Sequence[ProtoDiagnostic], *, hint: str = "") -> None:
+        self.diagnostics = list(diagnostics)
+        first = str(self.diagnostics[0]) if self.diagnostics else "protoc failed"
+        more = len(self.diagnostics) - 1
+        text = first if more <= 0 else f"{first} (and {more} more)"
+        super().__init__(text, hint=hint)
+
+
+class MissingImportError(SchemaError):
+    """An ``import`` in a .proto file names a file found on none of the import paths."""
+
+    def __init__(
+        self,
+        import_name: str,
+        *,
+        importer: str | None,
+        searched: Sequence[str],
+        line: int | None = None,
+    ) -> None:
+        self.import_name = import_name
+        self.importer = importer
+        self.searched = list(searched)
+        self.line = line
+        where = ""
+        if importer:
+            where = f"{importer}:{line}: " if line else f"{importer}: "
+        paths = ", ".join(self.searched) if self.searched else "(none)"
+        super().__init__(
+            f'{where}import "{import_name}" was not found; searched: {paths}',
+            hint="add the directory that contains it with -I/--import-path",
+        )
+
+
+class ProtosetError(SchemaError):
+    """A file given as a protoset is not a serialized FileDescriptorSet."""
+
+
+class SymbolNotFound(SchemaError):
+    """A service, method, message or enum name is not in the schema."""
+
+    exit_code = 5
+
+    def __init__(self, kind: str, name: str, *, suggestions: Sequence[str] = ()) -> None:
+        self.kind = kind
+        self.name = name
+        self.suggestions = list(suggestions)
+        hint = f"did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
+        super().__init__(f"{kind} {name!r} not found in the schema", hint=hint)
+
+
+class ConnectionFailed(WorkbenchError):
+    """The server could not be reached (bad address, refused, timed out)."""
+
+    exit_code = 6
+
+
+class TlsError(ConnectionFailed):
+    """The TLS handshake failed or the TLS settings are unusable."""
+
+    exit_code = 7
+
+
+class ReflectionNotSupported(WorkbenchError):
+    """The server does not serve the reflection service (neither v1 nor v1alpha)."""
+
+    exit_code = 8
+
+
+class RequestParseError(WorkbenchError):
+    """A request value could not be turned into a message.
+
+    Attributes:
+        path: the field path such as ``items[2].price.units`` ('' for the whole message).
+        line, column: position in the JSON text when the text itself is malformed.
+    """
+
+    exit_code = 9
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str = "",
+        line: int | None = None,
+        column: int | None = None,
+        hint: str = "",
+    ) -> None:
+        self.path = path
+        self.line = line
+        self.column = column
+        prefix = ""
+        if line is not None:
+            prefix = f"line {line}" + (f", column {column}" if column is not None else "") + ": "
+        if path:
+            prefix += f"{path}: "
+        super().__init__(prefix + message, hint=hint)
