@@ -273,7 +273,6 @@ class Schema:
             self.pool.FindEnumTypeByName,
             self.pool.FindMethodByName,
             self.pool.FindFieldByName,
-            self.pool.FindEnumValueByName,
             self.pool.FindOneofByName,
         )
         for finder in finders:
@@ -282,6 +281,9 @@ class Schema:
             except KeyError:
                 continue
             return found
+        value = self._enum_value(name)
+        if value is not None:
+            return value
         short = [
             d for d in (*self.services(), *self.messages(), *self.enums()) if d.name == name
         ]
@@ -292,6 +294,14 @@ class Schema:
         ] + [m.full_name for s in self.services() for m in s.methods]
         suggestions = [d.full_name for d in short] if short else _close(name, everything)
         raise SymbolNotFound("symbol", name, suggestions=suggestions)
+
+    def _enum_value(self, name: str) -> EnumValueDescriptor | None:
+        """An enum value by its full name (values are scoped to the enum's parent)."""
+        for e in self.enums():
+            value = e.values_by_name.get(name.rsplit(".", 1)[-1])
+            if value is not None and _key_of(value) == f"EnumValueDescriptor:{name}":
+                return value
+        return None
 
     # -- comments -------------------------------------------------------------------------
 
@@ -326,6 +336,11 @@ class Schema:
 
 
 def _key_of(desc: AnyDescriptor) -> str:
+    if isinstance(desc, EnumValueDescriptor):
+        # Enum values have no full_name: they are scoped to the enum's parent, like C++.
+        parent = desc.type.full_name.rpartition(".")[0]
+        full = f"{parent}.{desc.name}" if parent else desc.name
+        return f"EnumValueDescriptor:{full}"
     return f"{type(desc).__name__}:{desc.full_name}"
 
 
