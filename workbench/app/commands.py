@@ -27,9 +27,7 @@ def method_signature(method: MethodDescriptor) -> str:
     """``(pkg.Req) returns (stream pkg.Resp)``."""
     cs = "stream " if method.client_streaming else ""
     ss = "stream " if method.server_streaming else ""
-    return (
-        f"({cs}{method.input_type.full_name}) returns ({ss}{method.output_type.full_name})"
-    )
+    return f"({cs}{method.input_type.full_name}) returns ({ss}{method.output_type.full_name})"
 
 
 def format_methods(service: ServiceDescriptor) -> list[str]:

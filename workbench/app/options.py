@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass
 
-from workbench.core.calls.channels import TlsConfig, parse_metadata
-from workbench.core.calls.channels import Target as Target
+from workbench.core.calls.channels import Target, TlsConfig
+from workbench.core.calls.metadata import parse_metadata
 from workbench.core.errors import UsageError
 from workbench.core.schema.sources import DescriptorSource
 
