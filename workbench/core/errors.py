@@ -171,3 +171,75 @@ class RequestParseError(WorkbenchError):
         if path:
             prefix += f"{path}: "
         super().__init__(prefix + message, hint=hint)
+
+
+class ResponseDecodeError(SchemaError):
+    """A response message's bytes do not parse as the method's output type."""
+
+
+class MessageTooLarge(WorkbenchError):
+    """A message exceeded a gRPC message size limit (the status is RESOURCE_EXHAUSTED)."""
+
+    exit_code = 64 + 8  # the CLI exit code of RESOURCE_EXHAUSTED (see core.calls.status)
+
+
+class CallClosed(UsageError):
+    """A message was sent on a call that has already half-closed or finished."""
+
+
+class ReflectionFailed(SchemaError):
+    """The server refused or broke off a reflection request (auth, deadline, internal error).
+
+    Attributes:
+        status: the gRPC status code name the server answered with ('' when there was none).
+    """
+
+    def __init__(self, message: str, *, status: str = "", hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.status = status
+
+
+class ServerStartError(WorkbenchError):
+    """A server we host (the demo server) could not start, e.g. its port is taken."""
+
+    exit_code = 10
+
+
+class MessageFormatError(WorkbenchError):
+    """A message could not be written in the requested format.
+
+    The usual cause is a ``google.protobuf.Any`` whose type is not in the loaded schema, so
+    its JSON form (which spells out the embedded message's fields) cannot be produced.
+
+    Attributes:
+        path: the field path of the part that could not be written ('' for the whole message).
+    """
+
+    def __init__(self, message: str, *, path: str = "", hint: str = "") -> None:
+        self.path = path
+        super().__init__(f"{path}: {message}" if path else message, hint=hint)
+
+
+class AmbiguousProtoPath(SchemaError):
+    """A .proto file would be known by two names (or two files by one name).
+
+    protoc identifies a file by its name relative to an import path; if import paths nest or
+    overlap, the same file can be imported under two names and its types defined twice.
+
+    Attributes:
+        file: the file as the user named it.
+        candidates: ``(name, where)`` pairs: each name and the directory or file it comes from.
+    """
+
+    def __init__(
+        self,
+        file: str,
+        candidates: Sequence[tuple[str, str]],
+        *,
+        message: str = "",
+        hint: str = "drop one of the overlapping import paths (-I) so the file has one name",
+    ) -> None:
+        self.file = file
+        self.candidates = list(candidates)
+        options = " or ".join(f'"{name}" ({where})' for name, where in self.candidates)
+        super().__init__(message or f"{file} is ambiguous: it could be {options}", hint=hint)
