@@ -1,0 +1,109 @@
+"""Window geometry, splitter sizes and recent addresses: the only place that uses QSettings.
+
+Everything here is disposable UI state (losing it costs a window position), so it lives in
+an INI file through ``QSettings`` rather than in the versioned user settings of the core.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtWidgets import QMainWindow, QSplitter
+
+logger = logging.getLogger(__name__)
+
+#: Bumped when a stored value changes meaning; older state is then ignored, not misread.
+STATE_VERSION = 1
+MAX_RECENT_ADDRESSES = 12
+
+
+def default_settings() -> QSettings:
+    """The per-user INI file Qt picks for this application (``~/.config/grpc-workbench``)."""
+    return QSettings(
+        QSettings.Format.IniFormat,
+        QSettings.Scope.UserScope,
+        "grpc-workbench",
+        "window-state",
+    )
+
+
+class UiState:
+    """Reads and writes window state; every key is written and read here and nowhere else.
+
+    Args:
+        settings: where to store the state; ``None`` for :func:`default_settings`. Tests pass
+            a ``QSettings`` on a file in a temporary directory.
+    """
+
+    def __init__(self, settings: QSettings | None = None) -> None:
+        self._settings = settings if settings is not None else default_settings()
+        stored = self._settings.value("version", STATE_VERSION)
+        try:
+            version = int(str(stored))
+        except ValueError:
+            version = 0
+        if version != STATE_VERSION:
+            logger.info("ignoring window state of version %s (want %s)", stored, STATE_VERSION)
+            self._settings.clear()
+        self._settings.setValue("version", STATE_VERSION)
+
+    @property
+    def settings(self) -> QSettings:
+        """The underlying store (for tests and diagnostics)."""
+        return self._settings
+
+    # -- window and splitters -------------------------------------------------------------
+
+    def save_window(self, window: QMainWindow) -> None:
+        """Remember the window's geometry and its toolbar/dock layout."""
+        self._settings.setValue("window/geometry", window.saveGeometry())
+        self._settings.setValue("window/state", window.saveState(STATE_VERSION))
+
+    def restore_window(self, window: QMainWindow) -> bool:
+        """Put the window back where it was; ``False`` when nothing (usable) was stored."""
+        geometry = self._bytes("window/geometry")
+        state = self._bytes("window/state")
+        restored = bool(geometry) and window.restoreGeometry(geometry)
+        if state:
+            window.restoreState(state, STATE_VERSION)
+        return restored
+
+    def save_splitter(self, name: str, splitter: QSplitter) -> None:
+        """Remember the sizes of ``splitter`` under ``name``."""
+        self._settings.setValue(f"splitters/{name}", splitter.saveState())
+
+    def restore_splitter(self, name: str, splitter: QSplitter) -> bool:
+        """Restore the sizes saved under ``name``; ``False`` when there were none."""
+        state = self._bytes(f"splitters/{name}")
+        return bool(state) and splitter.restoreState(state)
+
+    # -- recent addresses -----------------------------------------------------------------
+
+    def recent_addresses(self) -> list[str]:
+        """Addresses connected to successfully, most recent first."""
+        value = self._settings.value("recent/addresses", [])
+        # An INI file stores a one-element list as a plain string.
+        if isinstance(value, str):
+            items: list[object] = [value]
+        else:
+            items = list(value) if isinstance(value, (list, tuple)) else []
+        return [str(a) for a in items if str(a).strip()][:MAX_RECENT_ADDRESSES]
+
+    def add_recent_address(self, address: str) -> list[str]:
+        """Put ``address`` first in the recent list; returns the new list."""
+        address = address.strip()
+        if not address:
+            return self.recent_addresses()
+        items = [address, *(a for a in self.recent_addresses() if a != address)]
+        items = items[:MAX_RECENT_ADDRESSES]
+        self._settings.setValue("recent/addresses", items)
+        return items
+
+    def sync(self) -> None:
+        """Write pending changes to disk now."""
+        self._settings.sync()
+
+    def _bytes(self, key: str) -> QByteArray:
+        value = self._settings.value(key)
+        return value if isinstance(value, QByteArray) else QByteArray()

@@ -1,0 +1,365 @@
+"""The main window: address bar, schema tree, request tabs and the definition pane."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+from google.protobuf.descriptor import MethodDescriptor
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QFontDatabase, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+from qasync import asyncClose, asyncSlot
+
+from workbench.core.schema.describe import describe_symbol
+from workbench.core.schema.schema import Schema
+from workbench.ui import resources
+from workbench.ui.bridges import CrashReport, Level, MessageBridge, UserMessage
+from workbench.ui.models.schema_tree_model import NodeKind
+from workbench.ui.state import UiState
+from workbench.ui.views.connect import LoadState, Phase, SchemaLoader
+from workbench.ui.views.connection_indicator import ConnectionIndicator
+from workbench.ui.views.message_banner import MessageBanner
+from workbench.ui.views.method_tab import MethodTab
+from workbench.ui.views.request_tabs import RequestTabs
+from workbench.ui.views.schema_browser import SchemaBrowser
+from workbench.ui.views.welcome import WelcomePage
+
+logger = logging.getLogger(__name__)
+
+APP_TITLE = "gRPC Workbench"
+_PROTO_FILTER = "Protocol Buffers (*.proto);;All files (*)"
+_PROTOSET_FILTER = "Protosets (*.protoset *.pb *.bin *.desc);;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    """Browse a server's or a file's schema and open methods in request tabs.
+
+    Args:
+        loader: owns connecting and loading (and the channels); the window only shows it.
+        state: where geometry and splitter sizes are kept.
+        bridge: user messages and crash reports to show; ``None`` for none.
+        parent: the owning widget.
+
+    Signals:
+        closed(): the window has closed and released its channels.
+    """
+
+    closed = Signal()
+
+    def __init__(
+        self,
+        loader: SchemaLoader | None = None,
+        state: UiState | None = None,
+        bridge: MessageBridge | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(APP_TITLE)
+        self.setWindowIcon(resources.icon("app"))
+        self.loader = loader or SchemaLoader(parent=self)
+        self._state = state or UiState()
+        self._crash_box: QMessageBox | None = None
+        self._last_dir = str(Path.home())
+        self._closing = False
+        self._build()
+        self._restore()
+        self.loader.stateChanged.connect(self._on_state)
+        self.loader.schemaChanged.connect(self._on_schema)
+        if bridge is not None:
+            bridge.messageShown.connect(self.show_message)
+            bridge.crashReported.connect(self.show_crash)
+
+    # -- construction ---------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self._build_actions()
+        self.addToolBar(self._build_toolbar())
+        central = QWidget(self)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(6, 6, 6, 0)
+        column.setSpacing(6)
+        self.banner = MessageBanner(self)
+        column.addWidget(self.banner)
+        column.addWidget(self._build_work_area(), 1)
+        self.setCentralWidget(central)
+        self.status_indicator = ConnectionIndicator(self)
+        self.statusBar().addWidget(self.status_indicator, 1)
+
+    def _build_actions(self) -> None:
+        self.act_open_proto = QAction("Open .proto files…", self)
+        self.act_open_proto.setShortcut(QKeySequence.StandardKey.Open)
+        self.act_open_proto.triggered.connect(self._on_open_proto)
+        self.act_open_protoset = QAction("Open protoset…", self)
+        self.act_open_protoset.triggered.connect(self._on_open_protoset)
+        self.act_reload = QAction("Reload schema", self)
+        self.act_reload.setShortcut(QKeySequence.StandardKey.Refresh)
+        self.act_reload.setEnabled(False)
+        self.act_reload.triggered.connect(self._on_reload)
+        act_quit = QAction("Quit", self)
+        act_quit.setShortcut(QKeySequence.StandardKey.Quit)
+        act_quit.triggered.connect(self.close)
+        menu = self.menuBar().addMenu("&File")
+        menu.addActions([self.act_open_proto, self.act_open_protoset, self.act_reload])
+        menu.addSeparator()
+        menu.addAction(act_quit)
+
+    def _build_toolbar(self) -> QToolBar:
+        bar = QToolBar("Connection", self)
+        bar.setObjectName("mainToolBar")
+        bar.setMovable(False)
+        bar.setFloatable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.address_box = QComboBox(bar)
+        self.address_box.setObjectName("addressBox")
+        self.address_box.setEditable(True)
+        self.address_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.address_box.setMinimumContentsLength(24)
+        self.address_box.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.address_box.addItems(self._state.recent_addresses())
+        self.address_box.setCurrentIndex(-1)
+        line = self.address_box.lineEdit()
+        assert line is not None  # editable combo boxes always have one
+        line.setPlaceholderText("host:port, e.g. localhost:50051")
+        line.setClearButtonEnabled(True)
+        line.returnPressed.connect(self._on_connect_clicked)
+        self.connect_button = QPushButton("Connect", bar)
+        self.connect_button.setObjectName("connectButton")
+        self.connect_button.setDefault(True)
+        self.connect_button.clicked.connect(self._on_connect_clicked)
+        self.indicator = ConnectionIndicator(bar)
+        bar.addWidget(QLabel(" Server ", bar))
+        bar.addWidget(self.address_box)
+        bar.addWidget(self.connect_button)
+        bar.addSeparator()
+        bar.addActions([self.act_open_proto, self.act_open_protoset, self.act_reload])
+        bar.addSeparator()
+        bar.addWidget(self.indicator)
+        return bar
+
+    def _build_work_area(self) -> QSplitter:
+        self.browser = SchemaBrowser(self)
+        self.browser.symbolSelected.connect(self._on_symbol_selected)
+        self.browser.symbolActivated.connect(self._on_symbol_activated)
+        self.welcome = WelcomePage(self)
+        self.welcome.openProtoRequested.connect(self._on_open_proto)
+        self.welcome.openProtosetRequested.connect(self._on_open_protoset)
+        self.tabs = RequestTabs(self)
+        self.tabs.emptied.connect(lambda: self._center.setCurrentWidget(self.welcome))
+        self._center: QStackedWidget = QStackedWidget(self)
+        self._center.addWidget(self.welcome)
+        self._center.addWidget(self.tabs)
+
+        self.detail_title = QLabel("Definition", self)
+        self.detail_title.setObjectName("detailTitle")
+        self.detail = QPlainTextEdit(self)
+        self.detail.setObjectName("detailPane")
+        self.detail.setReadOnly(True)
+        self.detail.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.detail.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.detail.setPlaceholderText(
+            "Select a service, method, message or enum to see its definition."
+        )
+        detail_box = self._detail_box = QWidget(self)
+        detail_box.hide()  # shown with the first schema: until then the welcome page fills in
+        detail_layout = QVBoxLayout(detail_box)
+        detail_layout.setContentsMargins(6, 4, 6, 6)
+        detail_layout.setSpacing(4)
+        detail_layout.addWidget(self.detail_title)
+        detail_layout.addWidget(self.detail, 1)
+
+        self.work_splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.work_splitter.setObjectName("workSplitter")
+        self.work_splitter.addWidget(self._center)
+        self.work_splitter.addWidget(detail_box)
+        self.work_splitter.setStretchFactor(0, 3)
+        self.work_splitter.setStretchFactor(1, 1)
+        self.main_splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.main_splitter.setObjectName("mainSplitter")
+        self.main_splitter.addWidget(self.browser)
+        self.main_splitter.addWidget(self.work_splitter)
+        self.main_splitter.setStretchFactor(1, 1)
+        self.main_splitter.setChildrenCollapsible(False)
+        return self.main_splitter
+
+    def _restore(self) -> None:
+        if not self._state.restore_window(self):
+            self.resize(1200, 760)
+        if not self._state.restore_splitter("main", self.main_splitter):
+            self.main_splitter.setSizes([360, 840])
+        if not self._state.restore_splitter("work", self.work_splitter):
+            self.work_splitter.setSizes([480, 220])
+
+    # -- public API (the bootstrap and tests drive the window through these) --------------
+
+    def connect_to(self, address: str) -> object:
+        """Put ``address`` in the address bar and connect; returns the slot's task."""
+        self.address_box.setEditText(address)
+        return self._on_connect_clicked()
+
+    @asyncSlot(list, list)
+    async def open_proto_files(
+        self, files: Sequence[str], import_paths: Sequence[str] = ()
+    ) -> None:
+        """Compile and load ``files`` (called directly, this returns the slot's task)."""
+        await self.loader.load_files(files, import_paths)
+
+    @asyncSlot(list)
+    async def open_protosets(self, paths: Sequence[str]) -> None:
+        """Load the protoset files ``paths`` (called directly, returns the slot's task)."""
+        await self.loader.load_protosets(paths)
+
+    def open_method(self, method: MethodDescriptor, *, pin: bool = False) -> MethodTab | None:
+        """Show ``method`` in a request tab (the preview tab unless ``pin``)."""
+        schema = self.loader.schema
+        if schema is None:
+            return None
+        tab = self.tabs.open_method(schema, method, pin=pin)
+        self._center.setCurrentWidget(self.tabs)
+        return tab
+
+    def show_message(self, message: UserMessage) -> None:
+        """Show a bridge message: errors and warnings inline, the rest in the status bar."""
+        if message.level is Level.INFO:
+            self.statusBar().showMessage(message.text, 6000)
+        else:
+            self.banner.show_message(message)
+
+    def show_crash(self, report: CrashReport) -> None:
+        """Tell the user about a bug in a dialog that does not block the app."""
+        if self._crash_box is not None and self._crash_box.isVisible():
+            return  # one at a time: the log has every one of them
+        box = QMessageBox(QMessageBox.Icon.Critical, "Unexpected error", "", parent=self)
+        box.setText("Something went wrong inside gRPC Workbench. The app keeps running.")
+        box.setInformativeText(report.summary)
+        box.setDetailedText(report.details)
+        box.setModal(False)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._crash_box = box
+        box.show()
+
+    # -- slots ----------------------------------------------------------------------------
+
+    @asyncSlot()
+    async def _on_connect_clicked(self) -> None:
+        if self.loader.busy:
+            self.loader.cancel()
+            return
+        task = self.loader.connect_to(self.address_box.currentText())
+        if task is not None:
+            await task
+
+    @asyncSlot()
+    async def _on_reload(self) -> None:
+        task = self.loader.reload()
+        if task is not None:
+            await task
+
+    def _on_open_proto(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(
+            self, "Open .proto files", self._last_dir, _PROTO_FILTER
+        )
+        if files:
+            self._last_dir = str(Path(files[0]).parent)
+            self.open_proto_files(files)
+
+    def _on_open_protoset(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(
+            self, "Open protoset", self._last_dir, _PROTOSET_FILTER
+        )
+        if files:
+            self._last_dir = str(Path(files[0]).parent)
+            self.open_protosets(files)
+
+    def _on_state(self, state: LoadState) -> None:
+        self.indicator.set_state(state)
+        self.status_indicator.set_state(state)
+        busy = state.phase is Phase.LOADING
+        self.connect_button.setText("Cancel" if busy else "Connect")
+        self.act_reload.setEnabled(not busy and self.loader.source is not None)
+        if state.phase is Phase.FAILED and state.error is not None:
+            self.banner.show_message(UserMessage.for_error(state.error))
+        elif state.phase is Phase.FAILED:
+            self.banner.show_error(state.text)
+        elif state.phase in (Phase.LOADING, Phase.READY):
+            self.banner.clear()
+        if state.phase is Phase.READY and self.loader.target is not None:
+            address = self.loader.target.address
+            self._remember_address(address)
+            self.setWindowTitle(f"{address} — {APP_TITLE}")
+        elif state.phase is Phase.READY and self.loader.source is not None:
+            self.setWindowTitle(f"{self.loader.source.describe()} — {APP_TITLE}")
+
+    def _on_schema(self, schema: Schema) -> None:
+        self.browser.set_schema(schema)
+        self.welcome.set_has_schema(True)
+        self._detail_box.show()
+        gone = self.tabs.rebind(schema)
+        if gone:
+            self.statusBar().showMessage(f"Closed {', '.join(gone)}: gone from the schema", 8000)
+        self._show_definition(self._selected_descriptor())
+
+    def _on_symbol_selected(self, desc: object, kind: NodeKind | None) -> None:
+        self._show_definition(desc, kind)
+        if isinstance(desc, MethodDescriptor):
+            self.open_method(desc)
+
+    def _on_symbol_activated(self, desc: object, _kind: NodeKind | None) -> None:
+        if isinstance(desc, MethodDescriptor):
+            self.open_method(desc, pin=True)
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _selected_descriptor(self) -> object:
+        return self.browser.tree.currentIndex().data(Qt.ItemDataRole.UserRole)
+
+    def _show_definition(self, desc: object, kind: NodeKind | None = None) -> None:
+        schema = self.loader.schema
+        if desc is None or schema is None:
+            self.detail_title.setText("Definition")
+            count = self.browser.tree.currentIndex().data(Qt.ItemDataRole.ToolTipRole)
+            self.detail.setPlainText(f"// {count}" if kind is not None and count else "")
+            return
+        self.detail_title.setText(f"Definition — {desc.full_name}")  # type: ignore[attr-defined]
+        self.detail.setPlainText(describe_symbol(schema, desc))  # type: ignore[arg-type]
+
+    def _remember_address(self, address: str) -> None:
+        recent = self._state.add_recent_address(address)
+        box = self.address_box
+        box.blockSignals(True)
+        box.clear()
+        box.addItems(recent)
+        box.setCurrentIndex(0)
+        box.blockSignals(False)
+
+    def _save_state(self) -> None:
+        self._state.save_window(self)
+        self._state.save_splitter("main", self.main_splitter)
+        self._state.save_splitter("work", self.work_splitter)
+        self._state.sync()
+
+    @asyncClose
+    async def closeEvent(self, event: QCloseEvent) -> None:
+        """Implements ``QWidget.closeEvent``: save the layout, close channels, then close."""
+        if not self._closing:
+            self._closing = True
+            self._save_state()
+            await self.loader.aclose()
+            self.closed.emit()
+        event.accept()
