@@ -243,3 +243,88 @@ class AmbiguousProtoPath(SchemaError):
         self.candidates = list(candidates)
         options = " or ".join(f'"{name}" ({where})' for name, where in self.candidates)
         super().__init__(message or f"{file} is ambiguous: it could be {options}", hint=hint)
+
+
+class StoreError(FileAccessError):
+    """A workspace, collection, environment, secret or history file could not be used.
+
+    Attributes:
+        path: the file or folder concerned (``None`` when there is none).
+    """
+
+    def __init__(self, message: str, *, path: object = None, hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.path = path
+
+
+class StoreWriteError(StoreError):
+    """Writing a file failed (disk full, read-only folder, no permission); nothing was lost."""
+
+
+class FileFormatError(StoreError):
+    """A stored file is not valid JSON, not ours, or written by a newer version of the app."""
+
+
+class ConflictError(StoreError):
+    """A file changed (or vanished) on disk since it was loaded; saving would overwrite that.
+
+    Save again with ``force=True`` to overwrite the version on disk.
+    """
+
+
+class NameTakenError(UsageError):
+    """A collection, folder, request or environment with that name already exists there."""
+
+
+class InvalidNameError(UsageError):
+    """A name cannot be used as a file or folder name."""
+
+
+class VariableError(UsageError):
+    """Variables (``{{name}}``) cannot be substituted."""
+
+
+class VariableCycleError(VariableError):
+    """A variable refers to itself, directly or through other variables.
+
+    Attributes:
+        chain: the names along the cycle, first name repeated at the end.
+    """
+
+    def __init__(self, chain: Sequence[str], *, environment: str = "") -> None:
+        self.chain = list(chain)
+        where = f" in environment {environment!r}" if environment else ""
+        if len(self.chain) <= 2:
+            text = f"variable {self.chain[0]!r}{where} refers to itself"
+        else:
+            text = f"variables{where} refer to each other in a cycle: " + " -> ".join(self.chain)
+        super().__init__(text, hint="replace one of the {{...}} references with a value")
+
+
+class UnresolvedVariablesError(VariableError):
+    """A request uses variables the environment does not define.
+
+    Attributes:
+        uses: ``(name, where)`` pairs, e.g. ``("token", "metadata[0] authorization")``.
+    """
+
+    def __init__(self, uses: Sequence[tuple[str, str]], *, environment: str | None) -> None:
+        self.uses = list(uses)
+        names = sorted({name for name, _ in self.uses})
+        env = f"environment {environment!r}" if environment else "no environment"
+        listing = "; ".join(f"{{{{{name}}}}} in {where}" for name, where in self.uses[:5])
+        more = f" (and {len(self.uses) - 5} more)" if len(self.uses) > 5 else ""
+        super().__init__(
+            f"unknown variable{'s' if len(names) > 1 else ''} with {env}: {listing}{more}",
+            hint=f"define {', '.join(names)} in the environment, or choose another one",
+        )
+
+
+class SavedRequestNotFound(StoreError):
+    """A saved request reference names no request of the workspace."""
+
+    exit_code = 5
+
+
+class GrpcurlParseError(UsageError):
+    """A grpcurl command line could not be understood."""
