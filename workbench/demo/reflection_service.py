@@ -13,7 +13,7 @@ it does against a Go server.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import grpc
@@ -43,6 +43,7 @@ def add_reflection_services(
     service_names: Sequence[str],
     *,
     versions: Sequence[str] = ("v1", "v1alpha"),
+    source_files: Callable[[str], descriptor_pb2.FileDescriptorProto | None] | None = None,
 ) -> None:
     """Register the reflection service on ``server`` for each of ``versions``.
 
@@ -54,6 +55,9 @@ def add_reflection_services(
         pool: the pool holding the descriptors of ``service_names`` and their imports.
         service_names: full names of the application services to advertise.
         versions: which reflection API versions to serve: ``"v1"`` and/or ``"v1alpha"``.
+        source_files: looks up the original FileDescriptorProto of a file by name. Given,
+            files are served as the source had them, comments included (a descriptor pool
+            drops source info, so plain grpcio reflection never serves comments).
 
     Raises:
         ValueError: when ``versions`` is empty or names an unknown version.
@@ -66,7 +70,8 @@ def add_reflection_services(
         )
     reflection_names = [REFLECTION_SERVICES[v] for v in dict.fromkeys(versions)]
     advertised = list(dict.fromkeys([*service_names, *reflection_names]))
-    servicer = ReflectionServicer(advertised, pool=_ChainedPool(pool, _reflection_pool()))
+    chained = _ChainedPool(pool, _reflection_pool(), source_files=source_files)
+    servicer = ReflectionServicer(advertised, pool=chained)
     handler = grpc.stream_stream_rpc_method_handler(
         servicer.ServerReflectionInfo,
         request_deserializer=reflection_pb2.ServerReflectionRequest.FromString,
@@ -87,8 +92,18 @@ class _ChainedPool:
     ``KeyError``, which it turns into a NOT_FOUND error response.
     """
 
-    def __init__(self, *pools: descriptor_pool.DescriptorPool) -> None:
+    def __init__(
+        self,
+        *pools: descriptor_pool.DescriptorPool,
+        source_files: Callable[[str], descriptor_pb2.FileDescriptorProto | None] | None = None,
+    ) -> None:
         self._pools = pools
+        self._source_files = source_files
+
+    def _sourced(self, file: FileDescriptor) -> Any:
+        if self._source_files is None:
+            return file
+        return _SourcedFile(file, self._source_files)
 
     def _first(self, method: str, *args: Any) -> Any:
         for pool in self._pools:
@@ -101,12 +116,12 @@ class _ChainedPool:
     def FindFileByName(self, name: str) -> FileDescriptor:
         """The file called ``name``."""
         found: FileDescriptor = self._first("FindFileByName", name)
-        return found
+        return self._sourced(found)  # type: ignore[no-any-return]
 
     def FindFileContainingSymbol(self, symbol: str) -> FileDescriptor:
         """The file declaring ``symbol``."""
         found: FileDescriptor = self._first("FindFileContainingSymbol", symbol)
-        return found
+        return self._sourced(found)  # type: ignore[no-any-return]
 
     def FindMessageTypeByName(self, name: str) -> Descriptor:
         """The message type called ``name``."""
@@ -127,6 +142,35 @@ class _ChainedPool:
                 continue
             return list(pool.FindAllExtensions(message))
         raise KeyError(message.full_name)
+
+
+class _SourcedFile:
+    """A file descriptor that serializes as its original proto, source info included.
+
+    ``BaseReflectionServicer`` reads only ``name``, ``dependencies`` and ``CopyToProto``.
+    """
+
+    def __init__(
+        self,
+        file: FileDescriptor,
+        source_files: Callable[[str], descriptor_pb2.FileDescriptorProto | None],
+    ) -> None:
+        self._file = file
+        self._source_files = source_files
+        self.name = file.name
+
+    @property
+    def dependencies(self) -> list[_SourcedFile]:
+        """The imported files, wrapped the same way."""
+        return [_SourcedFile(dep, self._source_files) for dep in self._file.dependencies]
+
+    def CopyToProto(self, proto: descriptor_pb2.FileDescriptorProto) -> None:  # noqa: N802
+        """Fill ``proto`` with the original file (falls back to the pool's copy)."""
+        original = self._source_files(self.name)
+        if original is not None:
+            proto.CopyFrom(original)
+        else:
+            self._file.CopyToProto(proto)
 
 
 _POOL: descriptor_pool.DescriptorPool | None = None

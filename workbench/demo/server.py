@@ -126,15 +126,11 @@ def _served_pool_schema(fds: descriptor_pb2.FileDescriptorSet) -> Schema:
 def _add_reflection(
     server: grpc.aio.Server, schema: Schema, names: Sequence[str], versions: Sequence[str]
 ) -> bool:
-    try:
-        from workbench.demo.reflection_service import add_reflection_services
-    except ImportError:
-        logger.warning(
-            "server reflection is unavailable (workbench.demo.reflection_service "
-            "is missing); serving without it"
-        )
-        return False
-    add_reflection_services(server, schema.pool, names, versions=versions)
+    from workbench.demo.reflection_service import add_reflection_services
+
+    add_reflection_services(
+        server, schema.pool, names, versions=versions, source_files=schema.file_proto
+    )
     return True
 
 

@@ -163,6 +163,10 @@ class Schema:
             visit(name)
         return out
 
+    def file_proto(self, name: str) -> descriptor_pb2.FileDescriptorProto | None:
+        """The file as the source gave it (with comments when it had them), or ``None``."""
+        return self._protos.get(name)
+
     # -- enumeration ----------------------------------------------------------------------
 
     def file_descriptors(self) -> Iterator[FileDescriptor]:
@@ -284,9 +288,12 @@ class Schema:
         value = self._enum_value(name)
         if value is not None:
             return value
-        short = [
-            d for d in (*self.services(), *self.messages(), *self.enums()) if d.name == name
+        candidates: list[ServiceDescriptor | Descriptor | EnumDescriptor] = [
+            *self.services(),
+            *self.messages(),
+            *self.enums(),
         ]
+        short = [d for d in candidates if d.name == name]
         if len(short) == 1:
             return short[0]
         everything = [
