@@ -164,7 +164,7 @@ class _SourcedFile:
         """The imported files, wrapped the same way."""
         return [_SourcedFile(dep, self._source_files) for dep in self._file.dependencies]
 
-    def CopyToProto(self, proto: descriptor_pb2.FileDescriptorProto) -> None:  # noqa: N802
+    def CopyToProto(self, proto: descriptor_pb2.FileDescriptorProto) -> None:
         """Fill ``proto`` with the original file (falls back to the pool's copy)."""
         original = self._source_files(self.name)
         if original is not None:
