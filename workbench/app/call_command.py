@@ -44,6 +44,12 @@ _CHUNK = 64 * 1024
 
 async def run_call(args: argparse.Namespace, out: TextIO) -> int:
     """Run the ``call`` command; returns the exit status."""
+    if getattr(args, "saved", None):
+        from workbench.app.saved_command import run_saved_call
+
+        return await run_saved_call(args, out)
+    if getattr(args, "env", None):
+        raise UsageError("--env only applies to --saved requests")
     pos = options.split_positionals(args, symbol_required=True)
     if pos.symbol is None:
         if pos.address is not None and not (args.proto or args.protoset):
@@ -81,7 +87,7 @@ async def run_call(args: argparse.Namespace, out: TextIO) -> int:
             timeout=args.max_time,
             compression=None if args.compression == "none" else args.compression,
         )
-        printer = _Printer(args, out, schema.pool)
+        printer = Printer(args, out, schema.pool)
         async with call:
             async for event in call:
                 printer.event(event)
@@ -191,7 +197,7 @@ async def _stdin_messages(desc: Descriptor, pool: DescriptorPool) -> AsyncIterat
             return
 
 
-class _Printer:
+class Printer:
     """Prints responses on ``out`` as they arrive; -v adds headers, trailers and timing."""
 
     def __init__(self, args: argparse.Namespace, out: TextIO, pool: DescriptorPool) -> None:

@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     options.add_source_options(p_call)
     options.add_connection_options(p_call)
     options.add_call_options(p_call)
+    from workbench.app.saved_command import add_saved_options
+
+    add_saved_options(p_call)
 
     p_demo = sub.add_parser(
         "demo-server",
