@@ -12,6 +12,8 @@ import re
 
 from google.protobuf.descriptor import FieldDescriptor
 
+from workbench.core.messages.fieldtypes import is_map_field
+
 __all__ = ["field_path", "index_path", "is_map_field", "key_path", "map_entry_fields"]
 
 _BARE_KEY = re.compile(r"-?\d+|true|false")
@@ -42,15 +44,6 @@ def key_path(path: str, key: str, key_field: FieldDescriptor | None = None) -> s
         and _BARE_KEY.fullmatch(key) is not None
     )
     return f"{path}[{key}]" if bare else f"{path}[{json.dumps(key, ensure_ascii=False)}]"
-
-
-def is_map_field(field: FieldDescriptor) -> bool:
-    """Whether ``field`` is a map (a repeated field of a synthesized map-entry message)."""
-    return (
-        field.is_repeated
-        and field.message_type is not None
-        and field.message_type.GetOptions().map_entry
-    )
 
 
 def map_entry_fields(field: FieldDescriptor) -> tuple[FieldDescriptor, FieldDescriptor]:

@@ -21,6 +21,8 @@ from typing import Final
 from google.protobuf.descriptor import Descriptor, EnumDescriptor, FieldDescriptor
 
 from workbench.core.errors import RequestParseError
+from workbench.core.messages.fieldtypes import INT_RANGES as _INT_RANGES
+from workbench.core.messages.fieldtypes import TYPE_NAMES as _TYPE_NAMES
 
 __all__ = [
     "BytesEncoding",
@@ -48,30 +50,6 @@ FD = FieldDescriptor
 #: A Python value a scalar (or enum) field holds.
 ScalarValue = int | float | bool | str | bytes
 
-_TYPE_NAMES: Final = {
-    FD.TYPE_DOUBLE: "double",
-    FD.TYPE_FLOAT: "float",
-    FD.TYPE_INT64: "int64",
-    FD.TYPE_UINT64: "uint64",
-    FD.TYPE_INT32: "int32",
-    FD.TYPE_FIXED64: "fixed64",
-    FD.TYPE_FIXED32: "fixed32",
-    FD.TYPE_BOOL: "bool",
-    FD.TYPE_STRING: "string",
-    FD.TYPE_BYTES: "bytes",
-    FD.TYPE_UINT32: "uint32",
-    FD.TYPE_SFIXED32: "sfixed32",
-    FD.TYPE_SFIXED64: "sfixed64",
-    FD.TYPE_SINT32: "sint32",
-    FD.TYPE_SINT64: "sint64",
-}
-
-_INT_RANGES: Final = {
-    FD.CPPTYPE_INT32: (-(2**31), 2**31 - 1),
-    FD.CPPTYPE_UINT32: (0, 2**32 - 1),
-    FD.CPPTYPE_INT64: (-(2**63), 2**63 - 1),
-    FD.CPPTYPE_UINT64: (0, 2**64 - 1),
-}
 _HEX_INT_RE: Final = re.compile(r"[+-]?0[xX][0-9a-fA-F]+")
 _FLOAT_WORDS: Final = {
     "nan": math.nan,

@@ -31,6 +31,7 @@ from google.protobuf.message import Message
 
 from workbench.core.errors import RequestParseError
 from workbench.core.messages.dynamic import descriptor_of
+from workbench.core.messages.fieldtypes import is_map_field
 from workbench.core.messages.fieldvalues import int_range, message_type_of
 from workbench.core.messages.wkt_values import pack_any, unpack_any
 
@@ -173,15 +174,6 @@ def _syntax(text: str, pos: int, what: str) -> FieldPathError:
 
 
 # -- descriptors ------------------------------------------------------------------------
-
-
-def is_map_field(field: FieldDescriptor) -> bool:
-    """Whether ``field`` is a map (a repeated field of a synthesized map-entry message)."""
-    return (
-        field.is_repeated
-        and field.message_type is not None
-        and bool(field.message_type.GetOptions().map_entry)
-    )
 
 
 def is_message_field(field: FieldDescriptor) -> bool:
