@@ -328,3 +328,23 @@ class SavedRequestNotFound(StoreError):
 
 class GrpcurlParseError(UsageError):
     """A grpcurl command line could not be understood."""
+
+
+class SettingValueError(UsageError):
+    """A setting was given a value of the wrong type or out of range.
+
+    Attributes:
+        name: the setting, e.g. ``editor_font_size``.
+    """
+
+    def __init__(self, name: str, message: str, *, hint: str = "") -> None:
+        self.name = name
+        super().__init__(f"setting {name}: {message}", hint=hint)
+
+
+class SettingsSaveRefused(StoreError):
+    """Saving the settings would overwrite a file this version must not touch.
+
+    The file was written by a newer version of the app, or could not be read (or moved
+    aside) at start; the changes made since are kept in memory only.
+    """

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -19,9 +18,30 @@ from typing import Any, Literal
 import grpc
 import grpc.aio
 
+from workbench.core.calls.metadata import parse_metadata
+from workbench.core.calls.tls import (
+    certificate_names,
+    check_key_matches_cert,
+    fetch_server_certificate,
+)
 from workbench.core.errors import FileAccessError, UsageError
 
 logger = logging.getLogger(__name__)
+
+__all__ = [
+    "ChannelManager",
+    "Compression",
+    "LbPolicy",
+    "Target",
+    "TlsConfig",
+    "channel_credentials",
+    "client_pair",
+    "grpc_compression",
+    "is_local_address",
+    "open_channel",
+    "parse_metadata",
+    "read_pem",
+]
 
 LbPolicy = Literal["pick_first", "round_robin"]
 Compression = Literal["none", "gzip", "deflate"]
@@ -83,6 +103,15 @@ class Target:
             raise UsageError(
                 "--plaintext cannot be combined with TLS options (--cacert/--cert/--key/--insecure)"
             )
+        if self.tls.insecure and self.tls.ca_file:
+            raise UsageError(
+                "--insecure and --cacert contradict each other",
+                hint="--insecure skips verification; --cacert verifies with that CA",
+            )
+        if self.connect_timeout <= 0:
+            raise UsageError("the connect timeout must be positive")
+        if self.max_msg_size is not None and self.max_msg_size <= 0:
+            raise UsageError("--max-msg-size must be a positive number of bytes")
 
     @property
     def uses_tls(self) -> bool:
@@ -106,6 +135,8 @@ class Target:
         """The grpc channel arguments for this target."""
         opts: list[tuple[str, Any]] = []
         if self.authority:
+            # default_authority sets the :authority header; for TLS the certificate is
+            # checked against ssl_target_name_override, so both must name the server.
             opts.append(("grpc.default_authority", self.authority))
             if self.uses_tls:
                 opts.append(("grpc.ssl_target_name_override", self.authority))
@@ -114,25 +145,36 @@ class Target:
             opts.append(("grpc.max_send_message_length", self.max_msg_size))
         if self.keepalive_time is not None:
             opts.append(("grpc.keepalive_time_ms", int(self.keepalive_time * 1000)))
-            opts.append(("grpc.keepalive_permit_without_calls", 1))
+            # The default (2) stops pinging a quiet long-lived stream after two pings, which
+            # is exactly the case keepalive is for. Pinging an idle connection (no calls) is
+            # left off, as in grpcurl: servers with the default policy answer it with a
+            # GOAWAY "too_many_pings".
             opts.append(("grpc.http2.max_pings_without_data", 0))
         if self.keepalive_timeout is not None:
             opts.append(("grpc.keepalive_timeout_ms", int(self.keepalive_timeout * 1000)))
         if self.lb_policy is not None:
             opts.append(("grpc.lb_policy_name", self.lb_policy))
-        # Fail fast rather than back off for minutes when the server is down.
+        # Fail fast rather than back off for minutes when the server is down. The first
+        # connect attempt may take max(min_reconnect_backoff, initial backoff), so the
+        # minimum is our connect timeout.
         opts.append(("grpc.initial_reconnect_backoff_ms", 200))
         opts.append(("grpc.max_reconnect_backoff_ms", 2000))
+        opts.append(("grpc.min_reconnect_backoff_ms", max(1, int(self.connect_timeout * 1000))))
         opts.extend(self.options)
         return opts
 
     def grpc_compression(self) -> grpc.Compression:
         """The grpc compression enum for :attr:`compression`."""
-        return {
-            "none": grpc.Compression.NoCompression,
-            "gzip": grpc.Compression.Gzip,
-            "deflate": grpc.Compression.Deflate,
-        }[self.compression]
+        return grpc_compression(self.compression)
+
+
+def grpc_compression(name: Compression) -> grpc.Compression:
+    """The grpc enum for a compression name."""
+    return {
+        "none": grpc.Compression.NoCompression,
+        "gzip": grpc.Compression.Gzip,
+        "deflate": grpc.Compression.Deflate,
+    }[name]
 
 
 def is_local_address(address: str) -> bool:
@@ -195,7 +237,15 @@ class ChannelManager:
         self._lock = asyncio.Lock()
 
     async def channel(self, target: Target) -> grpc.aio.Channel:
-        """The (cached) channel for ``target``."""
+        """The (cached) channel for ``target``.
+
+        Raises:
+            FileAccessError: a certificate or key file is missing or unusable.
+            ConnectionFailed: ``--insecure`` could not fetch the server certificate.
+        """
+        ch = self._channels.get(target)
+        if ch is not None:
+            return ch
         async with self._lock:
             ch = self._channels.get(target)
             if ch is None:
@@ -219,79 +269,82 @@ class ChannelManager:
 
 
 async def open_channel(target: Target) -> grpc.aio.Channel:
-    """Open a new channel for ``target`` (does not wait for the connection)."""
+    """Open a new channel for ``target`` (does not wait for the connection).
+
+    Must run inside the event loop that will use the channel.
+
+    Raises:
+        FileAccessError: a certificate or key file is missing or unusable.
+        TlsError: the client key does not match the client certificate.
+        ConnectionFailed: ``--insecure`` could not fetch the server certificate.
+    """
     options = target.channel_options()
     compression = target.grpc_compression()
     if not target.uses_tls:
         return grpc.aio.insecure_channel(
             target.grpc_target, options=options, compression=compression
         )
-    creds = await channel_credentials(target)
-    if target.tls.insecure and not target.authority:
-        # The certificate we pinned was issued for some name we don't know in advance;
-        # override the checked name with the one inside it.
-        from workbench.core.calls.tls import certificate_names
-
-        names = certificate_names(await _fetch_cert_cached(target))
+    pinned: bytes | None = None
+    if target.tls.insecure:
+        client_pair(target)  # unusable client files: say so before touching the network
+        pinned = await fetch_server_certificate(
+            target.grpc_target,
+            target.connect_timeout,
+            server_name=target.authority,
+            client_cert=_client_cert_paths(target),
+        )
+        # grpc cannot skip verification: trust the certificate the server showed us, and
+        # check it against a name it was issued for rather than the address we dialled.
+        names = certificate_names(pinned)
         if names:
-            options = [*options, ("grpc.ssl_target_name_override", names[0])]
+            options = [o for o in options if o[0] != "grpc.ssl_target_name_override"]
+            options.append(("grpc.ssl_target_name_override", names[0]))
+    creds = channel_credentials(target, pinned_root=pinned)
+    logger.debug("opening TLS channel to %s", target.grpc_target)
     return grpc.aio.secure_channel(
         target.grpc_target, creds, options=options, compression=compression
     )
 
 
-_fetched: dict[str, bytes] = {}
+def _client_cert_paths(target: Target) -> tuple[str, str] | None:
+    if target.tls.cert_file and target.tls.key_file:
+        return (
+            str(Path(target.tls.cert_file).expanduser()),
+            str(Path(target.tls.key_file).expanduser()),
+        )
+    return None
 
 
-async def _fetch_cert_cached(target: Target) -> bytes:
-    from workbench.core.calls.tls import fetch_server_certificate
+def channel_credentials(
+    target: Target, *, pinned_root: bytes | None = None
+) -> grpc.ChannelCredentials:
+    """TLS credentials for ``target``.
 
-    key = target.grpc_target
-    if key not in _fetched:
-        _fetched[key] = await fetch_server_certificate(target.grpc_target, target.connect_timeout)
-    return _fetched[key]
+    Args:
+        target: where the certificate paths come from.
+        pinned_root: a certificate to trust instead of ``--cacert``/the system roots
+            (the server's own certificate for ``--insecure``).
 
-
-async def channel_credentials(target: Target) -> grpc.ChannelCredentials:
-    """TLS credentials for ``target`` (reads the PEM files; fetches the cert for --insecure)."""
-    root = read_pem(target.tls.ca_file, "CA certificate")
-    cert = read_pem(target.tls.cert_file, "client certificate")
-    key = read_pem(target.tls.key_file, "client key")
-    if target.tls.insecure:
-        root = await _fetch_cert_cached(target)
-    if cert is not None and key is not None:
-        from workbench.core.calls.tls import check_key_matches_cert
-
-        check_key_matches_cert(cert, key, target.tls.cert_file or "", target.tls.key_file or "")
+    Raises:
+        FileAccessError: a certificate or key file is missing, unreadable or not PEM.
+        TlsError: the client key does not match the client certificate.
+    """
+    root = pinned_root or read_pem(target.tls.ca_file, "CA certificate")
+    cert, key = client_pair(target)
     return grpc.ssl_channel_credentials(
         root_certificates=root, private_key=key, certificate_chain=cert
     )
 
 
-def parse_metadata(items: Sequence[str]) -> list[tuple[str, str | bytes]]:
-    """Parse ``-H 'key: value'`` strings; ``-bin`` keys take base64 and become bytes."""
-    import base64
-    import binascii
+def client_pair(target: Target) -> tuple[bytes | None, bytes | None]:
+    """The client certificate chain and key PEM (``None``, ``None`` without mTLS), checked.
 
-    out: list[tuple[str, str | bytes]] = []
-    for item in items:
-        key, sep, value = item.partition(":")
-        key = key.strip().lower()
-        if not sep or not key:
-            raise UsageError(f"bad metadata {item!r}", hint="use -H 'key: value'")
-        if not all(c.isalnum() or c in "-_." for c in key):
-            raise UsageError(
-                f"bad metadata key {key!r}", hint="keys may use letters, digits, '-', '_', '.'"
-            )
-        value = value.strip()
-        if key.endswith("-bin"):
-            try:
-                out.append((key, base64.b64decode(value + "=" * (-len(value) % 4), validate=True)))
-            except (binascii.Error, ValueError):
-                raise UsageError(
-                    f"metadata {key!r} is a binary key but its value is not base64",
-                    hint="-bin keys take base64, e.g. -H 'trace-bin: AAEC'",
-                ) from None
-        else:
-            out.append((key, value))
-    return out
+    Raises:
+        FileAccessError: a file is missing, unreadable, not PEM, or does not parse.
+        TlsError: the key does not belong to the certificate.
+    """
+    cert = read_pem(target.tls.cert_file, "client certificate")
+    key = read_pem(target.tls.key_file, "client key")
+    if cert is not None and key is not None:
+        check_key_matches_cert(cert, key, target.tls.cert_file or "", target.tls.key_file or "")
+    return cert, key
