@@ -218,9 +218,7 @@ class Schema:
             return short[0]
         names = [s.full_name for s in self.services()]
         if len(short) > 1:
-            raise SymbolNotFound(
-                "service", name, suggestions=[s.full_name for s in short]
-            )
+            raise SymbolNotFound("service", name, suggestions=[s.full_name for s in short])
         raise SymbolNotFound("service", name, suggestions=_close(name, names))
 
     def method(self, name: str) -> MethodDescriptor:
@@ -234,8 +232,9 @@ class Schema:
             raise SymbolNotFound(
                 "method",
                 name,
-                suggestions=[f"{s.full_name}/{name}" for s in self.services()
-                             if name in s.methods_by_name][:5],
+                suggestions=[
+                    f"{s.full_name}/{name}" for s in self.services() if name in s.methods_by_name
+                ][:5],
             )
         svc = self.service(svc_name)
         found = svc.methods_by_name.get(meth)
@@ -296,9 +295,9 @@ class Schema:
         short = [d for d in candidates if d.name == name]
         if len(short) == 1:
             return short[0]
-        everything = [
-            d.full_name for d in (*self.services(), *self.messages(), *self.enums())
-        ] + [m.full_name for s in self.services() for m in s.methods]
+        everything = [d.full_name for d in (*self.services(), *self.messages(), *self.enums())] + [
+            m.full_name for s in self.services() for m in s.methods
+        ]
         suggestions = [d.full_name for d in short] if short else _close(name, everything)
         raise SymbolNotFound("symbol", name, suggestions=suggestions)
 
