@@ -3,7 +3,9 @@
 Rerunnable: ``.venv/bin/python scripts/screenshots.py [--out DIR]``. It starts the app
 offscreen against an embedded demo server and saves ``window.grab()`` PNGs of: the empty
 window, connected, a method selected, a filter in use, a connection failure, a .proto
-with an error, and the method view in the dark theme.
+with an error, the method view in the dark theme, and request tabs: a filled form, a unary
+response, a failure with rich details, an interactive bidi chat, the connection dialog and
+a response in the dark theme.
 """
 
 from __future__ import annotations
@@ -25,13 +27,17 @@ os.environ.setdefault("QT_API", "pyside6")
 
 import qasync
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QWidget
 
 from workbench.demo.server import DemoServerThread
 from workbench.ui import theme
+from workbench.ui.form.request_editor import EditorMode
 from workbench.ui.state import UiState
 from workbench.ui.views.connect import Phase
+from workbench.ui.views.connection_dialog import ConnectionDialog
 from workbench.ui.views.main_window import MainWindow
+from workbench.ui.views.method_tab import MethodTab
+from workbench.ui.views.request_tab import RequestTab
 
 logger = logging.getLogger("screenshots")
 
@@ -54,8 +60,8 @@ async def settle() -> None:
     await asyncio.sleep(0.3)
 
 
-def save(window: MainWindow, out: Path, name: str) -> None:
-    """Grab the window into ``out/name.png``."""
+def save(window: QWidget, out: Path, name: str) -> None:
+    """Grab the window (or dialog) into ``out/name.png``."""
     path = out / f"{name}.png"
     if not window.grab().save(str(path)):
         raise OSError(f"could not write {path}")
@@ -144,6 +150,146 @@ async def shoot(address: str, out: Path, state_dir: Path) -> None:
     save(dark, out, "07-method-selected-dark")
     await close(dark)
     theme.apply_theme(app, "light")
+
+    await shoot_calls(address, out, state_dir)
+    theme.apply_theme(app, "dark")
+    await shoot_dark_response(address, out, state_dir)
+    theme.apply_theme(app, "light")
+
+
+ECHO_REQUEST = """{
+  "int32Value": 42, "int64Value": "9007199254740993", "boolValue": true,
+  "stringValue": "hello, workbench", "bytesValue": "AAECAw==", "color": "COLOR_GREEN",
+  "nested": {"note": "first", "count": 2, "priority": "PRIORITY_HIGH"},
+  "stringList": ["one", "two"],
+  "stringMap": {"env": "dev"}, "duration": "1.5s", "timestamp": "2025-06-01T12:00:00Z"
+}"""
+
+
+async def open_tab(window: MainWindow, method: str) -> RequestTab:
+    """Select ``method`` of the demo service in the tree; returns its request tab."""
+    window.browser.select(f"{DEMO_SERVICE}/{method}")
+    await wait_for(
+        lambda: (
+            isinstance(window.tabs.currentWidget(), MethodTab)
+            and window.tabs.currentWidget().full_name == f"{DEMO_SERVICE}.{method}"
+        ),
+        f"the {method} tab",
+    )
+    tab = window.tabs.currentWidget()
+    assert isinstance(tab, MethodTab)
+    return tab.request
+
+
+def fill_json(tab: RequestTab, text: str, *, back_to_form: bool = True) -> None:
+    """Put ``text`` in the request (through the JSON view, as a paste would)."""
+    tab.editor.set_mode(EditorMode.JSON)
+    tab.editor.json_editor().setPlainText(text)
+    if not tab.editor.apply_json():
+        raise ValueError(f"bad request JSON: {tab.editor.validity_text()}")
+    if back_to_form:
+        tab.editor.set_mode(EditorMode.FORM)
+
+
+async def send(tab: RequestTab) -> None:
+    """Press Send and wait for the call to end."""
+    before = tab.response.finished
+    tab.send()
+    await wait_for(
+        lambda: tab.response.finished not in (None, before) and not tab.runner.running, "the call"
+    )
+    await settle()
+
+
+async def shoot_calls(address: str, out: Path, state_dir: Path) -> None:
+    """Request tabs: a filled form, a response, a failure, a chat, the connection dialog."""
+    window = new_window(state_dir)
+    window.connect_to(address)
+    await wait_for(lambda: window.loader.state.phase is Phase.READY, "the connection")
+
+    echo = await open_tab(window, "Echo")
+    fill_json(echo, ECHO_REQUEST)
+    view = echo.editor.form_view()
+    model = echo.editor.form_model()
+    for path in ("nested", "string_list"):
+        view.expand(model.find(path))
+    view.scrollTo(model.find("bool_value"), QAbstractItemView.ScrollHint.PositionAtTop)
+    await settle()
+    save(window, out, "08-request-form")
+
+    meta = await open_tab(window, "EchoMetadata")
+    meta.metadata.add_row("authorization", "Bearer demo-token")
+    meta.metadata.add_row("x-request-id", "42")
+    meta.metadata.add_row("x-trace-bin", "AAECAw==")
+    await send(meta)
+    meta.response.message_view.tree().expandAll()
+    save(window, out, "09-response-ok")
+    meta.response.tabs.setCurrentIndex(
+        meta.response.tabs.indexOf(meta.response.findChild(QWidget, "responseHeaders"))
+    )
+    await settle()
+    save(window, out, "10-response-headers")
+
+    fail = await open_tab(window, "Fail")
+    fill_json(
+        fail,
+        '{"code": "INVALID_ARGUMENT", "message": "the order is not valid", "allDetails": true}',
+    )
+    await send(fail)
+    save(window, out, "11-response-error")
+
+    chat = await open_tab(window, "Chat")
+    for text in ("hello", "how are you?", "bye"):
+        fill_json(chat, f'{{"text": "{text}", "sender": "ann"}}')
+        received = chat.response.stream_view.store.received if chat.response.stream_view else 0
+        chat.send()
+        await wait_for(
+            lambda n=received: (
+                chat.response.stream_view is not None
+                and chat.response.stream_view.store.received > n
+            ),
+            "the chat reply",
+        )
+    stream = chat.response.stream_view
+    assert stream is not None
+    stream.feeder.flush()
+    stream.table.selectRow(stream.model.rowCount() - 1)
+    fill_json(chat, '{"text": "one more?", "sender": "ann"}')
+    await settle()
+    save(window, out, "12-bidi-chat")
+    chat.end_stream()
+    await wait_for(lambda: not chat.runner.running, "the end of the chat")
+
+    dialog = window.edit_connection()
+    assert isinstance(dialog, ConnectionDialog)
+    dialog.mode_box.setCurrentIndex(dialog.mode_box.findText("TLS"))
+    dialog.ca_edit.setText(str(state_dir / "missing-ca.pem"))
+    dialog.insecure_box.setChecked(True)
+    dialog.authority_edit.setText("api.internal.example")
+    dialog.deadline_edit.setText("30")
+    dialog.metadata.add_row("authorization", "Bearer demo-token")
+    dialog.metadata.add_row("x-tenant", "acme")
+    await settle()
+    save(dialog, out, "13-connection-dialog")
+    dialog.reject()
+    await close(window)
+
+
+async def shoot_dark_response(address: str, out: Path, state_dir: Path) -> None:
+    """A unary response in the dark theme."""
+    window = new_window(state_dir)
+    window.connect_to(address)
+    await wait_for(lambda: window.loader.state.phase is Phase.READY, "the dark connection")
+    echo = await open_tab(window, "Echo")
+    fill_json(echo, ECHO_REQUEST)
+    await send(echo)
+    echo.response.message_view.tree().expandAll()
+    await settle()
+    save(window, out, "14-response-dark")
+    echo.response.message_view.show_json()
+    await settle()
+    save(window, out, "15-response-json-dark")
+    await close(window)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,6 @@
-"""Window geometry, splitter sizes and recent addresses: the only place that uses QSettings.
+"""Window geometry, splitter sizes, recent addresses and per-server connection settings.
+
+This is the only place that uses QSettings.
 
 Everything here is disposable UI state (losing it costs a window position), so it lives in
 an INI file through ``QSettings`` rather than in the versioned user settings of the core.
@@ -6,7 +8,9 @@ an INI file through ``QSettings`` rather than in the versioned user settings of 
 
 from __future__ import annotations
 
+import json
 import logging
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QMainWindow, QSplitter
@@ -99,6 +103,28 @@ class UiState:
         items = items[:MAX_RECENT_ADDRESSES]
         self._settings.setValue("recent/addresses", items)
         return items
+
+    # -- connection settings per server --------------------------------------------------
+
+    def connection_settings(self, address: str) -> dict[str, Any] | None:
+        """The connection settings saved for ``address`` (a JSON object), if any."""
+        value = self._all_connections().get(address.strip())
+        return value if isinstance(value, dict) else None
+
+    def save_connection_settings(self, address: str, settings: dict[str, Any]) -> None:
+        """Remember ``settings`` (JSON-ready) for ``address``."""
+        stored = self._all_connections()
+        stored[address.strip()] = settings
+        self._settings.setValue("connections/settings", json.dumps(stored, sort_keys=True))
+
+    def _all_connections(self) -> dict[str, Any]:
+        text = self._settings.value("connections/settings", "")
+        try:
+            stored = json.loads(str(text)) if text else {}
+        except ValueError:
+            logger.info("ignoring unreadable saved connection settings")
+            return {}
+        return stored if isinstance(stored, dict) else {}
 
     def sync(self) -> None:
         """Write pending changes to disk now."""

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QObject, Signal
 
 from workbench.core.calls.channels import ChannelManager, Target, TlsConfig, parse_metadata
-from workbench.core.errors import WorkbenchError
+from workbench.core.calls.metadata import Metadata
+from workbench.core.errors import UsageError, WorkbenchError
 from workbench.core.schema.reflection import ReflectionSource
 from workbench.core.schema.schema import Schema
 from workbench.core.schema.sources import DescriptorSource
@@ -67,15 +68,21 @@ class ConnectionSettings:
         plaintext: ``True`` for no TLS, ``False`` for TLS, ``None`` to decide from the address.
         tls: certificates and verification.
         authority: ``:authority`` / certificate name override.
-        metadata: headers sent with reflection (and, later, with calls).
+        metadata: headers sent with reflection and with every call (a request's own
+            metadata replaces entries with the same key).
         connect_timeout: seconds to wait for a connection.
+        default_timeout: the deadline of calls whose request sets none (``None``: no deadline).
+        max_msg_size: the largest message sent or received, in bytes (``None``: gRPC's
+            default, 4 MiB to receive).
     """
 
     plaintext: bool | None = None
     tls: TlsConfig = field(default_factory=TlsConfig)
     authority: str | None = None
-    metadata: tuple[tuple[str, str | bytes], ...] = ()
+    metadata: Metadata = ()
     connect_timeout: float = 10.0
+    default_timeout: float | None = None
+    max_msg_size: int | None = None
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> ConnectionSettings:
@@ -88,6 +95,8 @@ class ConnectionSettings:
         """
         plaintext = getattr(args, "plaintext", None)
         timeout = getattr(args, "connect_timeout", None)
+        deadline = getattr(args, "max_time", None)
+        max_size = getattr(args, "max_msg_size", None)
         return cls(
             plaintext=plaintext if isinstance(plaintext, bool) else None,
             tls=TlsConfig(
@@ -99,6 +108,8 @@ class ConnectionSettings:
             authority=getattr(args, "authority", None),
             metadata=tuple(parse_metadata(getattr(args, "header", None) or [])),
             connect_timeout=float(timeout) if timeout is not None else 10.0,
+            default_timeout=float(deadline) if deadline else None,
+            max_msg_size=int(max_size) if max_size else None,
         )
 
     def target(self, address: str) -> Target:
@@ -113,7 +124,25 @@ class ConnectionSettings:
             tls=self.tls,
             authority=self.authority,
             connect_timeout=self.connect_timeout,
+            max_msg_size=self.max_msg_size,
         )
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Everything a request tab needs to make a call.
+
+    Attributes:
+        channels: the channel manager to open the channel with.
+        target: the server to call.
+        metadata: the connection's default metadata.
+        timeout: the connection's default deadline in seconds (``None``: none).
+    """
+
+    channels: ChannelManager
+    target: Target
+    metadata: Metadata
+    timeout: float | None
 
 
 class SchemaLoader(QObject):
@@ -136,6 +165,7 @@ class SchemaLoader(QObject):
     ) -> None:
         super().__init__(parent)
         self.settings = settings or ConnectionSettings()
+        self._per_address: dict[str, ConnectionSettings] = {}
         self._channels: ChannelManager | None = None
         self._task: asyncio.Task[Schema | None] | None = None
         self._source: DescriptorSource | None = None
@@ -169,6 +199,37 @@ class SchemaLoader(QObject):
         """Whether a load is in flight."""
         return self._task is not None and not self._task.done()
 
+    # -- connection settings and calls ----------------------------------------------------
+
+    def settings_for(self, address: str) -> ConnectionSettings:
+        """The settings for ``address``: its own when set, else those of the command line."""
+        return self._per_address.get(address.strip(), self.settings)
+
+    def set_settings_for(self, address: str, settings: ConnectionSettings) -> None:
+        """Use ``settings`` for ``address`` from now on (the next connect or call)."""
+        self._per_address[address.strip()] = settings
+
+    def endpoint(self, address: str = "") -> Endpoint:
+        """Where calls go: the reflected server, else ``address`` (schemas from files).
+
+        Call from inside the running event loop (the channel manager is created lazily).
+
+        Raises:
+            UsageError: there is no server to call, or its settings are unusable.
+        """
+        target = self.target
+        if target is None:
+            address = address.strip()
+            if not address:
+                raise UsageError(
+                    "no server to call", hint="type the server's address in the address bar"
+                )
+            target = self.settings_for(address).target(address)
+        settings = self.settings_for(target.address)
+        return Endpoint(
+            self._channel_manager(), target, settings.metadata, settings.default_timeout
+        )
+
     # -- starting and stopping loads ------------------------------------------------------
 
     def connect_to(self, address: str) -> asyncio.Task[Schema | None] | None:
@@ -176,14 +237,15 @@ class SchemaLoader(QObject):
 
         Returns the task, or ``None`` when the address is unusable (the state says why).
         """
+        settings = self.settings_for(address)
         try:
-            target = self.settings.target(address)
+            target = settings.target(address)
         except WorkbenchError as exc:
             self._drop_task()
             self._set_state(LoadState(Phase.FAILED, exc.message, exc))
             return None
         channels = self._channel_manager()
-        source = ReflectionSource(target, metadata=self.settings.metadata, channels=channels)
+        source = ReflectionSource(target, metadata=settings.metadata, channels=channels)
         return self.load(source, f"Connecting to {target.address}…")
 
     def load_files(

@@ -27,11 +27,12 @@ from qasync import asyncClose, asyncSlot
 
 from workbench.core.schema.describe import describe_symbol
 from workbench.core.schema.schema import Schema
-from workbench.ui import resources
+from workbench.ui import connection_store, resources
 from workbench.ui.bridges import CrashReport, Level, MessageBridge, UserMessage
 from workbench.ui.models.schema_tree_model import NodeKind
 from workbench.ui.state import UiState
-from workbench.ui.views.connect import LoadState, Phase, SchemaLoader
+from workbench.ui.views.connect import ConnectionSettings, LoadState, Phase, SchemaLoader
+from workbench.ui.views.connection_dialog import ConnectionDialog
 from workbench.ui.views.connection_indicator import ConnectionIndicator
 from workbench.ui.views.message_banner import MessageBanner
 from workbench.ui.views.method_tab import MethodTab
@@ -110,11 +111,24 @@ class MainWindow(QMainWindow):
         self.act_reload.setShortcut(QKeySequence.StandardKey.Refresh)
         self.act_reload.setEnabled(False)
         self.act_reload.triggered.connect(self._on_reload)
+        self.act_connection = QAction("Connection…", self)
+        self.act_connection.setToolTip("TLS, certificates, default metadata and deadline")
+        self.act_connection.triggered.connect(self.edit_connection)
+        self.act_new_tab = QAction("New request tab", self)
+        self.act_new_tab.setShortcut(QKeySequence("Ctrl+T"))
+        self.act_new_tab.triggered.connect(self._on_new_tab)
+        self.act_close_tab = QAction("Close tab", self)
+        self.act_close_tab.setShortcut(QKeySequence("Ctrl+W"))
+        # Through a lambda: the tabs are built after the actions.
+        self.act_close_tab.triggered.connect(lambda: self.tabs.close_current())  # noqa: PLW0108
+        self.addActions([self.act_new_tab, self.act_close_tab])
         act_quit = QAction("Quit", self)
         act_quit.setShortcut(QKeySequence.StandardKey.Quit)
         act_quit.triggered.connect(self.close)
         menu = self.menuBar().addMenu("&File")
         menu.addActions([self.act_open_proto, self.act_open_protoset, self.act_reload])
+        menu.addSeparator()
+        menu.addActions([self.act_connection, self.act_new_tab, self.act_close_tab])
         menu.addSeparator()
         menu.addAction(act_quit)
 
@@ -147,6 +161,7 @@ class MainWindow(QMainWindow):
         bar.addWidget(QLabel(" Server ", bar))
         bar.addWidget(self.address_box)
         bar.addWidget(self.connect_button)
+        bar.addAction(self.act_connection)
         bar.addSeparator()
         bar.addActions([self.act_open_proto, self.act_open_protoset, self.act_reload])
         bar.addSeparator()
@@ -160,7 +175,9 @@ class MainWindow(QMainWindow):
         self.welcome = WelcomePage(self)
         self.welcome.openProtoRequested.connect(self._on_open_proto)
         self.welcome.openProtosetRequested.connect(self._on_open_protoset)
-        self.tabs = RequestTabs(self)
+        self.tabs = RequestTabs(
+            self, endpoint=lambda: self.loader.endpoint(self.address_box.currentText())
+        )
         self.tabs.emptied.connect(lambda: self._center.setCurrentWidget(self.welcome))
         self._center: QStackedWidget = QStackedWidget(self)
         self._center.addWidget(self.welcome)
@@ -204,7 +221,7 @@ class MainWindow(QMainWindow):
         if not self._state.restore_splitter("main", self.main_splitter):
             self.main_splitter.setSizes([360, 840])
         if not self._state.restore_splitter("work", self.work_splitter):
-            self.work_splitter.setSizes([480, 220])
+            self.work_splitter.setSizes([600, 100])  # request tabs first; definitions below
 
     # -- public API (the bootstrap and tests drive the window through these) --------------
 
@@ -256,11 +273,26 @@ class MainWindow(QMainWindow):
 
     # -- slots ----------------------------------------------------------------------------
 
+    def edit_connection(self) -> ConnectionDialog | None:
+        """Open the connection settings of the address in the bar (returns the dialog)."""
+        target = self.loader.target
+        address = (target.address if target else self.address_box.currentText()).strip()
+        if not address:
+            self.banner.show_error("No server to set up", "type its address in the bar first")
+            return None
+        connection_store.restore_saved(self.loader, self._state, address)
+        dialog = ConnectionDialog(address, self.loader.settings_for(address), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.applied.connect(lambda settings: self._apply_connection(address, settings))
+        dialog.open()
+        return dialog
+
     @asyncSlot()
     async def _on_connect_clicked(self) -> None:
         if self.loader.busy:
             self.loader.cancel()
             return
+        connection_store.restore_saved(self.loader, self._state, self.address_box.currentText())
         task = self.loader.connect_to(self.address_box.currentText())
         if task is not None:
             await task
@@ -324,6 +356,21 @@ class MainWindow(QMainWindow):
         if isinstance(desc, MethodDescriptor):
             self.open_method(desc, pin=True)
 
+    def _apply_connection(self, address: str, settings: ConnectionSettings) -> None:
+        connection_store.remember(self.loader, self._state, address, settings)
+        self.tabs.refresh_defaults()
+        if self.loader.source is None or self.loader.target is not None:
+            self.connect_to(address)  # the schema comes from this server: load it again
+
+    def _on_new_tab(self) -> None:
+        desc = self._selected_descriptor()
+        method = desc if isinstance(desc, MethodDescriptor) else None
+        schema = self.loader.schema
+        if schema is None or self.tabs.new_tab(schema, method) is None:
+            self.statusBar().showMessage("Pick a method in the tree to open a tab for it", 6000)
+            return
+        self._center.setCurrentWidget(self.tabs)
+
     # -- helpers --------------------------------------------------------------------------
 
     def _selected_descriptor(self) -> object:
@@ -360,6 +407,7 @@ class MainWindow(QMainWindow):
         if not self._closing:
             self._closing = True
             self._save_state()
+            await self.tabs.aclose()
             await self.loader.aclose()
             self.closed.emit()
         event.accept()

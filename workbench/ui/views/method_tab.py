@@ -1,8 +1,8 @@
-"""One request tab: a method's signature, its comments and its types in proto syntax.
+"""One request tab: a method's signature and comments above its request and response.
 
-The request editor (built separately) will sit in this tab under the signature; until then
-the tab shows what a person needs to write the request: the method and the definitions of
-its request and response messages.
+Under the signature sits the :class:`~workbench.ui.views.request_tab.RequestTab` (request
+editor, metadata, Send, response); the definitions of the method and its messages in proto
+syntax are a page beside the request editor.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from workbench.core.schema.describe import describe_symbol
 from workbench.core.schema.schema import MethodKind, Schema
 from workbench.ui import resources
 from workbench.ui.models.schema_tree_model import method_icon_name, signature
+from workbench.ui.views.request_tab import EndpointProvider, RequestTab
 
 _KIND_TEXT = {
     MethodKind.UNARY: "Unary: one request, one response",
@@ -28,16 +29,22 @@ _KIND_TEXT = {
 class MethodTab(QWidget):
     """Shows one method of a schema; :meth:`rebind` follows the method into a new schema.
 
-    The tab emits no signals of its own.
+    The tab emits no signals of its own; its :attr:`request` part does.
 
     Args:
         schema: the schema the method belongs to (for comments and definitions).
         method: the method shown.
         parent: the owning widget.
+        endpoint: where the tab's calls go (none: sending says "not connected").
     """
 
     def __init__(
-        self, schema: Schema, method: MethodDescriptor, parent: QWidget | None = None
+        self,
+        schema: Schema,
+        method: MethodDescriptor,
+        parent: QWidget | None = None,
+        *,
+        endpoint: EndpointProvider | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("methodTab")
@@ -73,12 +80,17 @@ class MethodTab(QWidget):
         titles.addWidget(self._signature)
         titles.addWidget(self._kind)
         header.addLayout(titles, 1)
+        if endpoint is None:
+            self.request = RequestTab(schema, method, parent=self)
+        else:
+            self.request = RequestTab(schema, method, endpoint, parent=self)
+        self.request.side_tabs.addTab(self._definitions, "Definition")
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 12, 12, 12)
-        layout.setSpacing(8)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setSpacing(6)
         layout.addLayout(header)
         layout.addWidget(self._comments)
-        layout.addWidget(self._definitions, 1)
+        layout.addWidget(self.request, 1)
 
         self._schema = schema
         self._method = method
@@ -109,6 +121,7 @@ class MethodTab(QWidget):
         except KeyError:
             return False
         self._schema, self._method = schema, found
+        self.request.rebind(schema, found)
         self._show()
         return True
 
