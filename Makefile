@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint bench demo-server screenshots clean
+.PHONY: run test lint bench demo-server screenshots clean package icons
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -41,3 +41,11 @@ demo-server: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
+
+## Build the sdist + wheel into dist/, then a PyInstaller bundle in dist/grpc-workbench/, smoke-tested.
+package:
+	PYTHON=$(PYTHON) packaging/build.sh
+
+## Re-render the PNG/ICO/ICNS icons from resources/icons/app.svg (commit the results).
+icons: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) scripts/render_icons.py

@@ -18,6 +18,7 @@ __all__ = [
     "data_dir",
     "default_workspace_dir",
     "history_path",
+    "log_dir",
     "state_dir",
 ]
 
@@ -56,3 +57,14 @@ def default_workspace_dir() -> Path:
 def history_path() -> Path:
     """The SQLite database holding the call history (local to this machine, never shared)."""
     return data_dir() / "history.sqlite3"
+
+
+def log_dir() -> Path:
+    """The per-user log directory (``~/.local/state/grpc-workbench/log`` on Linux).
+
+    The Help menu's "Open log folder" opens it; ``workbench.app.logs`` writes there.
+
+    Returns:
+        The directory; it is not created.
+    """
+    return platformdirs.user_log_path(APP_NAME, appauthor=False)
