@@ -32,7 +32,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont
 
 from workbench.core.timeline import text
 from workbench.core.timeline.rows import ALL_DIRECTIONS, Direction, TimelineEntry
@@ -82,8 +82,8 @@ class TimelineModel(QAbstractTableModel):
     """Rows of a :class:`TimelineStore`, optionally filtered, appended in batches.
 
     Roles: ``DisplayRole``, ``TextAlignmentRole``, ``ForegroundRole`` (direction colours,
-    errors in red), ``ToolTipRole``, and :data:`ItemRole`, :data:`EventIdRole`,
-    :data:`ErrorRole`.
+    control rows muted, errors in red), ``FontRole`` (bold direction symbols),
+    ``ToolTipRole``, and :data:`ItemRole`, :data:`EventIdRole`, :data:`ErrorRole`.
 
     Signals:
         filterChanged(): the filter changed; the model was reset to the matching rows.
@@ -112,10 +112,15 @@ class TimelineModel(QAbstractTableModel):
             self._muted_color(),
         )
         self._error_color = QColor(colors.error)
+        self._muted = self._direction_colors[Direction.CONTROL]
+        # Unset attributes of a FontRole font are taken from the view's font: this is bold.
+        self._direction_font = QFont()
+        self._direction_font.setBold(True)
         self._roles: dict[int, Callable[[int, int], Any]] = {
             Qt.ItemDataRole.DisplayRole: self._display,
             Qt.ItemDataRole.TextAlignmentRole: self._alignment,
             Qt.ItemDataRole.ForegroundRole: self._foreground,
+            Qt.ItemDataRole.FontRole: self._font,
             Qt.ItemDataRole.ToolTipRole: self._tooltip,
             ItemRole: lambda row, _col: self._store.entry(row),
             EventIdRole: lambda row, _col: row + self._store.dropped,
@@ -323,11 +328,26 @@ class TimelineModel(QAbstractTableModel):
         return _ALIGN[column]
 
     def _foreground(self, row: int, column: int) -> QColor | None:
-        if column == Column.DIRECTION:
-            return self._direction_colors[self._store.direction(row)]
-        if column == Column.MESSAGE and self._store.is_error(row):
+        if column not in (Column.DIRECTION, Column.MESSAGE):
+            return None
+        store = self._store
+        if store.is_error(row):
             return self._error_color
-        return None
+        direction = store.direction(row)
+        if column == Column.DIRECTION:
+            return self._direction_colors[direction]
+        return self._muted if direction is _CONTROL else None
+
+    def _font(self, _row: int, column: int) -> QFont | None:
+        return self._direction_font if column == Column.DIRECTION else None
+
+    def set_direction_font(self, font: QFont) -> None:
+        """The font of the direction symbols (attributes it leaves unset come from the view)."""
+        self._direction_font = font
+        if self._count:
+            last = self.index(self._count - 1, Column.DIRECTION)
+            first = self.index(0, Column.DIRECTION)
+            self.dataChanged.emit(first, last, [Qt.ItemDataRole.FontRole])
 
     def _tooltip(self, row: int, column: int) -> str | None:
         if column != Column.MESSAGE:
