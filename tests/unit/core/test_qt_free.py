@@ -11,8 +11,7 @@ import workbench.core
 
 def test_core_imports_no_qt() -> None:
     modules = [
-        m.name
-        for m in pkgutil.walk_packages(workbench.core.__path__, prefix="workbench.core.")
+        m.name for m in pkgutil.walk_packages(workbench.core.__path__, prefix="workbench.core.")
     ]
     assert len(modules) > 5
     code = (
@@ -23,7 +22,5 @@ def test_core_imports_no_qt() -> None:
         "'qasync') or m.startswith('workbench.ui') or m.startswith('workbench.app'))\n"
         "print(','.join(bad))\n"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "", f"core pulled in: {proc.stdout.strip()}"
