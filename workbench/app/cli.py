@@ -118,10 +118,11 @@ def run_cli(argv: Sequence[str], *, stdout: TextIO | None = None) -> int:
         "call": commands.cmd_call,
         "demo-server": commands.cmd_demo_server,
     }
-    return run_async(handlers[args.command](args, out))
+    # Ctrl+C is how a user stops the demo server: that is success, not an interruption.
+    return run_async(handlers[args.command](args, out), interrupt_ok=args.command == "demo-server")
 
 
-def run_async(coro: Coroutine[Any, Any, int]) -> int:
+def run_async(coro: Coroutine[Any, Any, int], *, interrupt_ok: bool = False) -> int:
     """Run a command coroutine, turning user errors into one line on stderr."""
     try:
         return asyncio.run(coro)
@@ -129,6 +130,9 @@ def run_async(coro: Coroutine[Any, Any, int]) -> int:
         print(f"error: {exc.user_text()}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
+        if interrupt_ok:
+            print("stopped", file=sys.stderr)
+            return 0
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
