@@ -5,7 +5,9 @@ offscreen against an embedded demo server and saves ``window.grab()`` PNGs of: t
 window, connected, a method selected, a filter in use, a connection failure, a .proto
 with an error, the method view in the dark theme, and request tabs: a filled form, a unary
 response, a failure with rich details, an interactive bidi chat, the connection dialog and
-a response in the dark theme.
+a response in the dark theme; then the workspace: collections, the save dialog, an unsaved
+tab, a stream's message list, environments, history, a pasted grpcurl command, and a
+corrupt file with a request whose method is gone (``workspace_shots.py``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("GRPC_VERBOSITY", "NONE")
 os.environ.setdefault("QT_API", "pyside6")
+# The calls made for the pictures must not land in the user's own history or workspace.
+os.environ["XDG_DATA_HOME"] = os.path.join(tempfile.gettempdir(), "workbench-shots", "data")
+os.environ["XDG_STATE_HOME"] = os.path.join(tempfile.gettempdir(), "workbench-shots", "state")
 
 import qasync
 from PySide6.QtCore import QSettings
@@ -155,6 +160,10 @@ async def shoot(address: str, out: Path, state_dir: Path) -> None:
     theme.apply_theme(app, "dark")
     await shoot_dark_response(address, out, state_dir)
     theme.apply_theme(app, "light")
+
+    from workspace_shots import shoot_workspace  # needs this module's helpers
+
+    await shoot_workspace(address, out, state_dir)
 
 
 ECHO_REQUEST = """{

@@ -189,6 +189,7 @@ async def _main(app: Any, args: argparse.Namespace, settings: Any, crash: CrashH
     done = asyncio.Event()
     app.aboutToQuit.connect(done.set)
     window = MainWindow(loader=SchemaLoader(settings), bridge=bridges.global_bridge())
+    window.workspace.open_initial()  # the last workspace, else the default one
     window.closed.connect(done.set)
     window.show()
     bridges.global_bridge().set_ready()

@@ -1,4 +1,4 @@
-"""Window geometry, splitter sizes, recent addresses and per-server connection settings.
+"""Window geometry, splitter sizes, recent addresses and workspaces, per-server connections.
 
 This is the only place that uses QSettings.
 
@@ -20,6 +20,7 @@ logger = logging.getLogger(__name__)
 #: Bumped when a stored value changes meaning; older state is then ignored, not misread.
 STATE_VERSION = 1
 MAX_RECENT_ADDRESSES = 12
+MAX_RECENT_WORKSPACES = 8
 
 
 def default_settings() -> QSettings:
@@ -86,13 +87,7 @@ class UiState:
 
     def recent_addresses(self) -> list[str]:
         """Addresses connected to successfully, most recent first."""
-        value = self._settings.value("recent/addresses", [])
-        # An INI file stores a one-element list as a plain string.
-        if isinstance(value, str):
-            items: list[object] = [value]
-        else:
-            items = list(value) if isinstance(value, (list, tuple)) else []
-        return [str(a) for a in items if str(a).strip()][:MAX_RECENT_ADDRESSES]
+        return self._strings("recent/addresses")[:MAX_RECENT_ADDRESSES]
 
     def add_recent_address(self, address: str) -> list[str]:
         """Put ``address`` first in the recent list; returns the new list."""
@@ -102,6 +97,25 @@ class UiState:
         items = [address, *(a for a in self.recent_addresses() if a != address)]
         items = items[:MAX_RECENT_ADDRESSES]
         self._settings.setValue("recent/addresses", items)
+        return items
+
+    # -- recent workspaces ----------------------------------------------------------------
+
+    def recent_workspaces(self) -> list[str]:
+        """Workspace folders opened, most recent first."""
+        return self._strings("recent/workspaces")[:MAX_RECENT_WORKSPACES]
+
+    def add_recent_workspace(self, directory: str) -> list[str]:
+        """Put ``directory`` first in the recent workspaces; returns the new list."""
+        items = [directory, *(d for d in self.recent_workspaces() if d != directory)]
+        items = items[:MAX_RECENT_WORKSPACES]
+        self._settings.setValue("recent/workspaces", items)
+        return items
+
+    def forget_recent_workspace(self, directory: str) -> list[str]:
+        """Drop ``directory`` from the recent workspaces (it is gone); returns the new list."""
+        items = [d for d in self.recent_workspaces() if d != directory]
+        self._settings.setValue("recent/workspaces", items)
         return items
 
     # -- connection settings per server --------------------------------------------------
@@ -129,6 +143,15 @@ class UiState:
     def sync(self) -> None:
         """Write pending changes to disk now."""
         self._settings.sync()
+
+    def _strings(self, key: str) -> list[str]:
+        value = self._settings.value(key, [])
+        # An INI file stores a one-element list as a plain string.
+        if isinstance(value, str):
+            items: list[object] = [value]
+        else:
+            items = list(value) if isinstance(value, (list, tuple)) else []
+        return [str(a) for a in items if str(a).strip()]
 
     def _bytes(self, key: str) -> QByteArray:
         value = self._settings.value(key)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -39,6 +40,8 @@ from workbench.ui.views.method_tab import MethodTab
 from workbench.ui.views.request_tabs import RequestTabs
 from workbench.ui.views.schema_browser import SchemaBrowser
 from workbench.ui.views.welcome import WelcomePage
+from workbench.ui.views.workspace_actions import WorkspaceActions
+from workbench.ui.workspace_controller import WorkspaceController
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +58,7 @@ class MainWindow(QMainWindow):
         state: where geometry and splitter sizes are kept.
         bridge: user messages and crash reports to show; ``None`` for none.
         parent: the owning widget.
+        workspace: the workspace, environment and history (opened by the caller).
 
     Signals:
         closed(): the window has closed and released its channels.
@@ -68,6 +72,8 @@ class MainWindow(QMainWindow):
         state: UiState | None = None,
         bridge: MessageBridge | None = None,
         parent: QWidget | None = None,
+        *,
+        workspace: WorkspaceController | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(APP_TITLE)
@@ -77,7 +83,11 @@ class MainWindow(QMainWindow):
         self._crash_box: QMessageBox | None = None
         self._last_dir = str(Path.home())
         self._closing = False
+        self.workspace = workspace or WorkspaceController(state=self._state, parent=self)
+        if self.workspace.parent() is None:
+            self.workspace.setParent(self)  # deleted with the window, on this thread
         self._build()
+        self.workspace_ui = WorkspaceActions(self)
         self._restore()
         self.loader.stateChanged.connect(self._on_state)
         self.loader.schemaChanged.connect(self._on_schema)
@@ -122,10 +132,10 @@ class MainWindow(QMainWindow):
         # Through a lambda: the tabs are built after the actions.
         self.act_close_tab.triggered.connect(lambda: self.tabs.close_current())  # noqa: PLW0108
         self.addActions([self.act_new_tab, self.act_close_tab])
-        act_quit = QAction("Quit", self)
+        self.act_quit = act_quit = QAction("Quit", self)
         act_quit.setShortcut(QKeySequence.StandardKey.Quit)
         act_quit.triggered.connect(self.close)
-        menu = self.menuBar().addMenu("&File")
+        self.file_menu = menu = self.menuBar().addMenu("&File")
         menu.addActions([self.act_open_proto, self.act_open_protoset, self.act_reload])
         menu.addSeparator()
         menu.addActions([self.act_connection, self.act_new_tab, self.act_close_tab])
@@ -209,7 +219,11 @@ class MainWindow(QMainWindow):
         self.work_splitter.setStretchFactor(1, 1)
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.main_splitter.setObjectName("mainSplitter")
-        self.main_splitter.addWidget(self.browser)
+        self.left_tabs = QTabWidget(self)  # Schema | Collections | History
+        self.left_tabs.setObjectName("leftTabs")
+        self.left_tabs.setDocumentMode(True)
+        self.left_tabs.addTab(self.browser, "Schema")
+        self.main_splitter.addWidget(self.left_tabs)
         self.main_splitter.addWidget(self.work_splitter)
         self.main_splitter.setStretchFactor(1, 1)
         self.main_splitter.setChildrenCollapsible(False)
@@ -250,6 +264,10 @@ class MainWindow(QMainWindow):
         tab = self.tabs.open_method(schema, method, pin=pin)
         self._center.setCurrentWidget(self.tabs)
         return tab
+
+    def show_tabs(self) -> None:
+        """Show the request tabs (instead of the welcome page)."""
+        self._center.setCurrentWidget(self.tabs)
 
     def show_message(self, message: UserMessage) -> None:
         """Show a bridge message: errors and warnings inline, the rest in the status bar."""
@@ -409,5 +427,6 @@ class MainWindow(QMainWindow):
             self._save_state()
             await self.tabs.aclose()
             await self.loader.aclose()
+            self.workspace.close()
             self.closed.emit()
         event.accept()

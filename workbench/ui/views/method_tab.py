@@ -106,6 +106,12 @@ class MethodTab(QWidget):
         """``pkg.Service.Method``."""
         return str(self._method.full_name)
 
+    def insert_bar(self, widget: QWidget) -> None:
+        """Show ``widget`` above the request, under the method's comments (e.g. its server)."""
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(layout.indexOf(self.request), widget)
+
     def signature_text(self) -> str:
         """The signature line shown."""
         return self._signature.text()

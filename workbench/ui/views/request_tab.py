@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from google.protobuf.descriptor import MethodDescriptor
 from google.protobuf.message import DecodeError, Message
@@ -40,7 +41,7 @@ from workbench.ui.views.connect import Endpoint
 from workbench.ui.views.metadata_table import MetadataTable, commit_open_editor
 from workbench.ui.views.response_view import ResponseView
 
-__all__ = ["EndpointProvider", "RequestTab"]
+__all__ = ["EndpointProvider", "RequestTab", "SendHook"]
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +60,26 @@ _FORM_TYPE_WIDTH = 130
 
 def _no_endpoint() -> Endpoint:
     raise UsageError("not connected", hint="connect to a server first")
+
+
+class SendHook(Protocol):
+    """Turns the request as typed into the request as sent (``{{variables}}`` filled in).
+
+    Set as :attr:`RequestTab.send_hook`; its methods raise a ``WorkbenchError`` when the
+    request cannot be sent (the tab then shows it and sends nothing).
+    """
+
+    def block_reason(self) -> str:
+        """Why the request cannot be sent as it is ('' when it can)."""
+        ...
+
+    def message(self, message: Message) -> Message:
+        """The message to send for ``message`` (a copy the hook may replace)."""
+        ...
+
+    def metadata(self, entries: list[tuple[str, MetadataValue]]) -> list[tuple[str, MetadataValue]]:
+        """The metadata to send for the tab's ``entries``."""
+        ...
 
 
 class RequestTab(QWidget):
@@ -100,6 +121,8 @@ class RequestTab(QWidget):
         self._endpoint = endpoint
         self._running = False
         self.runner = CallRunner(self)
+        #: Rewrites what is sent (the workspace's variables); ``None`` sends it as typed.
+        self.send_hook: SendHook | None = None
 
         self.controls = CallControls(self)
         self.deadline_edit = self.controls.deadline_edit
@@ -169,7 +192,7 @@ class RequestTab(QWidget):
             self.deadline()
         except UsageError as exc:
             return exc.message
-        return ""
+        return self.send_hook.block_reason() if self.send_hook is not None else ""
 
     def deadline(self) -> float | None:
         """The deadline typed, in seconds (``None``: the connection's default).
@@ -178,6 +201,15 @@ class RequestTab(QWidget):
             UsageError: the text is not a positive number of seconds.
         """
         return self.controls.deadline()
+
+    def set_endpoint(self, endpoint: EndpointProvider) -> None:
+        """Send this tab's calls where ``endpoint`` says (e.g. the request's own server)."""
+        self._endpoint = endpoint
+        self.refresh_defaults()
+
+    def update_controls(self) -> None:
+        """Check again whether the request can be sent (after its variables changed)."""
+        self._sync_controls()
 
     def refresh_defaults(self) -> None:
         """Show the connection's default deadline (after its settings changed)."""
@@ -257,14 +289,18 @@ class RequestTab(QWidget):
         try:
             endpoint = self._endpoint()
             timeout = self.deadline() or endpoint.timeout
-            metadata = merge_metadata(endpoint.metadata, self.metadata.entries())
+            own = self.metadata.entries()
             streaming = self._kind in (MethodKind.CLIENT_STREAMING, MethodKind.BIDI_STREAMING)
+            message = None if streaming else self._message_copy()
+            if self.send_hook is not None:
+                own = self.send_hook.metadata(own)
+                message = None if message is None else self.send_hook.message(message)
             return self.runner.start(
                 endpoint.channels,
                 endpoint.target,
                 self._method,
-                None if streaming else self._message_copy(),
-                metadata=metadata,
+                message,
+                metadata=merge_metadata(endpoint.metadata, own),
                 timeout=timeout,
             )
         except WorkbenchError as exc:
@@ -273,7 +309,10 @@ class RequestTab(QWidget):
 
     async def _send_on_stream(self) -> None:
         try:
-            await self.runner.send(self._message_copy())
+            message = self._message_copy()
+            if self.send_hook is not None:
+                message = self.send_hook.message(message)
+            await self.runner.send(message)
         except WorkbenchError as exc:
             if self.runner.running and isValid(self):
                 self.controls.show_reason(f"⚠ {exc.user_text()}")

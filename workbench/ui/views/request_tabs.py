@@ -7,6 +7,8 @@ a method already open (each tab runs its own calls).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from google.protobuf.descriptor import MethodDescriptor
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget, QWidget
@@ -25,9 +27,11 @@ class RequestTabs(QTabWidget):
 
     Signals:
         emptied(): the last tab was closed.
+        tabCreated(object): a :class:`MethodTab` was made (before it is shown).
     """
 
     emptied = Signal()
+    tabCreated = Signal(object)
 
     def __init__(
         self, parent: QWidget | None = None, *, endpoint: EndpointProvider | None = None
@@ -39,6 +43,8 @@ class RequestTabs(QTabWidget):
         self.setTabsClosable(True)
         self.setMovable(True)
         self._preview: MethodTab | None = None
+        #: Asked before a tab is closed by the user; ``False`` keeps it (e.g. unsaved edits).
+        self.close_guard: Callable[[QWidget], bool] | None = None
         self.tabCloseRequested.connect(self.close_tab)
 
     @property
@@ -110,9 +116,14 @@ class RequestTabs(QTabWidget):
         if self.count():
             self.close_tab(self.currentIndex())
 
-    def close_tab(self, index: int) -> None:
-        """Close the tab at ``index`` (cancelling its call, if one runs)."""
+    def close_tab(self, index: int, *, force: bool = False) -> None:
+        """Close the tab at ``index`` (cancelling its call, if one runs).
+
+        Unless ``force``, :attr:`close_guard` may keep it open.
+        """
         tab = self.widget(index)
+        if not force and tab is not None and self.close_guard and not self.close_guard(tab):
+            return
         self.removeTab(index)
         if tab is self._preview:
             self._preview = None
@@ -130,7 +141,7 @@ class RequestTabs(QTabWidget):
             tab = self.widget(i)
             if isinstance(tab, MethodTab) and not tab.rebind(schema):
                 gone.append(tab.full_name)
-                self.close_tab(i)
+                self.close_tab(i, force=True)
         return gone
 
     def refresh_defaults(self) -> None:
@@ -151,7 +162,12 @@ class RequestTabs(QTabWidget):
         tab = MethodTab(schema, method, self, endpoint=self._endpoint)
         tab.request.callStarted.connect(lambda: self._keep(tab))
         tab.request.edited.connect(lambda: self._keep(tab))
+        self.tabCreated.emit(tab)
         return tab
+
+    def pin(self, tab: MethodTab) -> None:
+        """Keep ``tab`` open while browsing (it stops being the preview tab)."""
+        self._keep(tab)
 
     def _keep(self, tab: MethodTab) -> None:
         """Pin ``tab``: a tab with edits or a call is not replaced by browsing."""
