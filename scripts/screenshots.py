@@ -7,7 +7,9 @@ with an error, the method view in the dark theme, and request tabs: a filled for
 response, a failure with rich details, an interactive bidi chat, the connection dialog and
 a response in the dark theme; then the workspace: collections, the save dialog, an unsaved
 tab, a stream's message list, environments, history, a pasted grpcurl command, and a
-corrupt file with a request whose method is gone (``workspace_shots.py``).
+corrupt file with a request whose method is gone (``workspace_shots.py``); last the
+welcome page, quick-open, settings (and the dark theme they switch to), About and the
+shortcuts list (``app_shots.py``).
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ os.environ.setdefault("QT_API", "pyside6")
 # The calls made for the pictures must not land in the user's own history or workspace.
 os.environ["XDG_DATA_HOME"] = os.path.join(tempfile.gettempdir(), "workbench-shots", "data")
 os.environ["XDG_STATE_HOME"] = os.path.join(tempfile.gettempdir(), "workbench-shots", "state")
+# Nor may the user's settings (recent servers, open tabs, theme) change what they show.
+os.environ["XDG_CONFIG_HOME"] = os.path.join(tempfile.gettempdir(), "workbench-shots", "config")
 
 import qasync
 from PySide6.QtCore import QSettings
@@ -164,6 +168,10 @@ async def shoot(address: str, out: Path, state_dir: Path) -> None:
     from workspace_shots import shoot_workspace  # needs this module's helpers
 
     await shoot_workspace(address, out, state_dir)
+
+    from app_shots import shoot_app
+
+    await shoot_app(address, out, state_dir)
 
 
 ECHO_REQUEST = """{

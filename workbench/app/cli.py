@@ -91,6 +91,12 @@ def gui_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--demo", action="store_true", help="start an embedded demo server and connect to it"
     )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="log everything (DEBUG) to the log file and to stderr",
+    )
     options.add_source_options(parser)
     options.add_connection_options(parser)
     return parser
@@ -99,12 +105,12 @@ def gui_parser() -> argparse.ArgumentParser:
 def run_cli(argv: Sequence[str], *, stdout: TextIO | None = None) -> int:
     """Parse ``argv`` and run the command; returns the exit status."""
     out = stdout or sys.stdout
-    _setup_logging()
     if not argv or argv[0] not in (*COMMANDS, "-h", "--help", "--version"):
         args = gui_parser().parse_args(list(argv))
         from workbench.app.gui import run_gui
 
-        return run_gui(args)
+        return run_gui(args)  # logs to the rotating log file (workbench.app.logs)
+    _setup_logging()
     if argv[0] in ("-h", "--help"):
         build_parser().print_help(out)
         return 0

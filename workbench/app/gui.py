@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 
 APP_NAME = "gRPC Workbench"
 ORG_NAME = "grpc-workbench"
+#: The reverse-DNS id of the desktop entry and AppStream metadata (packaging/).
+DESKTOP_ID = "io.github.grpcworkbench.GrpcWorkbench"
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
@@ -133,18 +135,18 @@ def run_gui(args: argparse.Namespace) -> int:
         args: the parsed command line: ``address`` (``str | None``), ``demo`` (bool),
             ``proto``, ``import_path`` and ``protoset`` (lists of paths), and the
             connection flags ``plaintext``, ``insecure``, ``cacert``, ``cert``, ``key``,
-            ``authority`` and ``header`` (``'key: value'`` strings). Missing attributes
-            read as unset.
+            ``authority`` and ``header`` (``'key: value'`` strings), and ``verbose``.
+            Missing attributes read as unset.
     """
     os.environ.setdefault("QT_API", "pyside6")  # qasync picks its Qt binding from this
     import qasync
     from PySide6.QtWidgets import QApplication
 
+    from workbench.app.logs import setup_logging
     from workbench.ui import bridges
     from workbench.ui.views.connect import ConnectionSettings
 
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    setup_logging(bool(getattr(args, "verbose", False)))
     try:
         settings = ConnectionSettings.from_args(args)
     except WorkbenchError as exc:
@@ -156,6 +158,7 @@ def run_gui(args: argparse.Namespace) -> int:
     app.setApplicationName(ORG_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName(ORG_NAME)
+    app.setDesktopFileName(DESKTOP_ID)  # Wayland and the task bar find the icon through it
     # The window's close ends the main coroutine, which then closes channels and the demo
     # server while the loop still runs; Qt quitting on its own would stop the loop first.
     app.setQuitOnLastWindowClosed(False)
@@ -177,44 +180,59 @@ def run_gui(args: argparse.Namespace) -> int:
 async def _main(app: Any, args: argparse.Namespace, settings: Any, crash: CrashHandler) -> int:
     from PySide6.QtCore import QTimer
 
-    from workbench.ui import bridges, resources, theme
+    from workbench.app import smoke
+    from workbench.app.demo_control import DemoControl
+    from workbench.core.settings import SettingsStore, autosave
+    from workbench.ui import bridges, resources
+    from workbench.ui.appearance import Appearance
     from workbench.ui.views.connect import SchemaLoader
     from workbench.ui.views.main_window import MainWindow
 
     loop = asyncio.get_running_loop()
     loop.set_exception_handler(crash.loop_exception_handler)
-    theme.apply_theme(app)
+    store = SettingsStore.load()  # never raises: a bad file is logged and shown, not fatal
+    appearance = Appearance(app, store)
+    saver = autosave(store, loop=loop, on_error=bridges.report_error)
     app.setWindowIcon(resources.icon("app"))
 
     done = asyncio.Event()
     app.aboutToQuit.connect(done.set)
-    window = MainWindow(loader=SchemaLoader(settings), bridge=bridges.global_bridge())
-    window.workspace.open_initial()  # the last workspace, else the default one
-    window.closed.connect(done.set)
-    window.show()
-    bridges.global_bridge().set_ready()
-
-    # Python runs signal handlers only between bytecodes; a idle timer gives Ctrl+C a chance.
-    signal.signal(signal.SIGINT, lambda *_: window.close())
-    wakeup = QTimer()
-    wakeup.timeout.connect(lambda: None)
-    wakeup.start(250)
-
     # The demo server starts and stops on a plain worker thread, never on qasync's executor:
     # its QThread workers keep their last work item (here: the server) alive until the loop
     # closes, and the server's grpc objects must not die on a thread of their own choosing
     # (see _grpc_aio_anchor).
     async with _grpc_aio_anchor():
         with ThreadPoolExecutor(1, thread_name_prefix="demo-control") as pool:
-            demo = None
+            demo = DemoControl(pool)
+            window = MainWindow(
+                loader=SchemaLoader(settings),
+                bridge=bridges.global_bridge(),
+                settings=store,
+                demo=demo.start,
+            )
+            window.workspace.open_initial()  # the last workspace, else the default one
+            window.closed.connect(done.set)
+            if smoke.enabled():
+                smoke.quit_after_load(window)
+            window.show()
+            bridges.global_bridge().set_ready()
+
+            # Python runs signal handlers only between bytecodes; an idle timer gives
+            # Ctrl+C a chance.
+            signal.signal(signal.SIGINT, lambda *_: window.close())
+            wakeup = QTimer()
+            wakeup.timeout.connect(lambda: None)
+            wakeup.start(250)
             try:
-                demo = await _start(window, args, pool)
+                if not _start(window, args) and smoke.enabled():
+                    smoke.report_and_close(window, window.loader.state)
                 await done.wait()
             finally:
                 wakeup.stop()
                 signal.signal(signal.SIGINT, signal.default_int_handler)
-                if demo is not None:
-                    await loop.run_in_executor(pool, demo.stop)
+                saver.close()  # the open tabs recorded at close, and anything else pending
+                appearance.close()
+                await demo.stop()
         del demo
     return 0
 
@@ -241,26 +259,18 @@ async def _grpc_aio_anchor() -> AsyncIterator[None]:
         await anchor.close()
 
 
-async def _start(window: Any, args: argparse.Namespace, pool: ThreadPoolExecutor) -> Any:
-    """Act on the command line: start the demo, connect, or load files. Returns the demo."""
-    from workbench.ui import bridges
+def _start(window: Any, args: argparse.Namespace) -> bool:
+    """Act on the command line: start the demo, connect, or load files.
 
+    Returns:
+        Whether something is being loaded.
+    """
     address = getattr(args, "address", None)
     protos = list(getattr(args, "proto", None) or [])
     protosets = list(getattr(args, "protoset", None) or [])
     if getattr(args, "demo", False):
-        from workbench.demo.server import DemoServerThread
-
-        window.statusBar().showMessage("Starting the demo server…")
-        try:
-            loop = asyncio.get_running_loop()
-            demo = await loop.run_in_executor(pool, DemoServerThread().start)
-        except WorkbenchError as exc:
-            bridges.report_error(exc)
-            return None
-        window.statusBar().clearMessage()
-        window.connect_to(demo.address)
-        return demo
+        window.demo.try_demo()  # as the welcome page's "Try the demo server" does
+        return True
     if protos or protosets:
         if address:
             window.address_box.setEditText(address)  # the schema comes from files; calls go here
@@ -268,6 +278,8 @@ async def _start(window: Any, args: argparse.Namespace, pool: ThreadPoolExecutor
             window.open_proto_files(protos, list(getattr(args, "import_path", None) or []))
         else:
             window.open_protosets(protosets)
-    elif address:
+        return True
+    if address:
         window.connect_to(address)
-    return None
+        return True
+    return False

@@ -165,7 +165,8 @@ class SendVariables:
             target = dataclasses.replace(
                 saved, connect_timeout=target.connect_timeout, max_msg_size=target.max_msg_size
             )
-        return Endpoint(base.channels, target, settings.metadata, settings.default_timeout)
+        timeout = settings.default_timeout or self._loader.default_deadline  # the user's default
+        return Endpoint(base.channels, target, settings.metadata, timeout)
 
     def resolved_address(self) -> tuple[str, bool]:
         """The tab's own server as it will be called, and whether that is an error text.

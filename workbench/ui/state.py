@@ -1,4 +1,4 @@
-"""Window geometry, splitter sizes, recent addresses and workspaces, per-server connections.
+"""Window geometry, splitter sizes, recent workspaces and per-server connections.
 
 This is the only place that uses QSettings.
 
@@ -19,7 +19,6 @@ logger = logging.getLogger(__name__)
 
 #: Bumped when a stored value changes meaning; older state is then ignored, not misread.
 STATE_VERSION = 1
-MAX_RECENT_ADDRESSES = 12
 MAX_RECENT_WORKSPACES = 8
 
 
@@ -83,20 +82,16 @@ class UiState:
         state = self._bytes(f"splitters/{name}")
         return bool(state) and splitter.restoreState(state)
 
-    # -- recent addresses -----------------------------------------------------------------
+    # -- recent addresses (moved) ---------------------------------------------------------
 
-    def recent_addresses(self) -> list[str]:
-        """Addresses connected to successfully, most recent first."""
-        return self._strings("recent/addresses")[:MAX_RECENT_ADDRESSES]
+    def take_recent_addresses(self) -> list[str]:
+        """The recent addresses earlier versions kept here, removed as they are read.
 
-    def add_recent_address(self, address: str) -> list[str]:
-        """Put ``address`` first in the recent list; returns the new list."""
-        address = address.strip()
-        if not address:
-            return self.recent_addresses()
-        items = [address, *(a for a in self.recent_addresses() if a != address)]
-        items = items[:MAX_RECENT_ADDRESSES]
-        self._settings.setValue("recent/addresses", items)
+        Recent servers now live in the user settings (``Settings.recent_targets``); the
+        window moves these there once.
+        """
+        items = self._strings("recent/addresses")
+        self._settings.remove("recent/addresses")
         return items
 
     # -- recent workspaces ----------------------------------------------------------------

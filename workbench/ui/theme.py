@@ -1,4 +1,9 @@
-"""Light and dark appearance that follows the system colour scheme."""
+"""Light and dark appearance: follows the system colour scheme, or a forced one.
+
+:func:`apply_theme` styles the application; :func:`is_dark` and :func:`colors` answer for
+the scheme in effect (the forced one, else the system's), so widgets that pick colours in
+code agree with the palette.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,15 @@ from PySide6.QtWidgets import QApplication
 from workbench.ui import resources
 
 logger = logging.getLogger(__name__)
+
+#: The style sheet template in ``resources/themes/`` (a test points it at a missing file).
+STYLE_SHEET = "workbench.qss"
+
+# The scheme asked for ("system", "light" or "dark"), a style sheet appended to the theme's
+# (the editor font), and whether the system-scheme signal is connected yet.
+_scheme = "system"
+_extra_sheet = ""
+_following: set[int] = set()
 
 
 @dataclass(frozen=True)
@@ -55,6 +69,13 @@ DARK = Colors(
 
 
 def is_dark() -> bool:
+    """Whether the appearance in effect is dark (a forced scheme, else the system's)."""
+    if _scheme in ("light", "dark"):
+        return _scheme == "dark"
+    return system_is_dark()
+
+
+def system_is_dark() -> bool:
     """Whether the system asks for a dark appearance."""
     app = QGuiApplication.instance()
     if not isinstance(app, QGuiApplication):
@@ -63,31 +84,54 @@ def is_dark() -> bool:
 
 
 def colors() -> Colors:
-    """The colours of the system's current scheme."""
+    """The colours of the scheme in effect."""
     return DARK if is_dark() else LIGHT
 
 
-def apply_theme(app: QApplication, scheme: str = "system") -> None:
+def apply_theme(
+    app: QApplication, scheme: str = "system", *, extra_sheet: str | None = None
+) -> None:
     """Use Fusion with a palette and style sheet for the colour scheme.
 
     Args:
         app: the application.
         scheme: ``"system"`` to follow the system (also when it changes later), or
-            ``"light"``/``"dark"`` to force one (screenshots, tests).
+            ``"light"``/``"dark"`` to force one.
+        extra_sheet: style sheet rules to append to the theme's (the editor font);
+            ``None`` keeps the ones given before.
     """
-    app.setStyle("Fusion")
-    if scheme == "system":
+    global _scheme, _extra_sheet  # noqa: PLW0603 - the one application's appearance
+    _scheme = scheme if scheme in ("light", "dark") else "system"
+    if extra_sheet is not None:
+        _extra_sheet = extra_sheet
+    if app.style().name().lower() != "fusion":
+        app.setStyle("Fusion")
+    if id(app) not in _following:
+        # Connected once: applying a theme again must not stack up handlers.
+        _following.add(id(app))
+        app.styleHints().colorSchemeChanged.connect(lambda _scheme: _follow_system(app))
+    _apply(app, is_dark())
+
+
+def reset() -> None:
+    """Forget a forced scheme and extra rules (tests put the application back with it)."""
+    global _scheme, _extra_sheet
+    _scheme, _extra_sheet = "system", ""
+
+
+def _follow_system(app: QApplication) -> None:
+    if _scheme == "system":
         _apply(app, is_dark())
-        app.styleHints().colorSchemeChanged.connect(lambda _scheme: _apply(app, is_dark()))
-    else:
-        _apply(app, scheme == "dark")
 
 
 def _apply(app: QApplication, dark: bool) -> None:
     style = app.style()
     app.setPalette(dark_palette() if dark else style.standardPalette())
-    sheet = string.Template(resources.read_text("themes", "workbench.qss"))
-    app.setStyleSheet(sheet.safe_substitute(asdict(DARK if dark else LIGHT)))
+    template = resources.read_text("themes", STYLE_SHEET)
+    if not template:  # read_text logged why; the palette alone still gives a usable app
+        logger.warning("theme style sheet %s is missing: using the plain palette", STYLE_SHEET)
+    sheet = string.Template(template).safe_substitute(asdict(DARK if dark else LIGHT))
+    app.setStyleSheet(sheet + ("\n" + _extra_sheet if _extra_sheet else ""))
     logger.debug("applied the %s theme", "dark" if dark else "light")
 
 

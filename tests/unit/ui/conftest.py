@@ -20,6 +20,7 @@ import qasync
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
+from workbench.ui import preferences
 from workbench.ui.state import UiState
 
 T = TypeVar("T")
@@ -84,6 +85,13 @@ def run_async(
 def ui_state(tmp_path: Path) -> UiState:
     """Window state in a file of this test's own."""
     return UiState(QSettings(str(tmp_path / "window-state.ini"), QSettings.Format.IniFormat))
+
+
+@pytest.fixture(autouse=True)
+def _default_preferences() -> Iterator[None]:
+    """No window's settings store outlives its test (``workbench.ui.preferences``)."""
+    yield
+    preferences.use(None)
 
 
 @pytest.fixture(autouse=True)

@@ -93,7 +93,7 @@ def test_connect_browse_filter_and_select_a_method(
     assert "services (reflection v1)" in text
     assert window.status_indicator.full_text() == text
     assert window.welcome.title() == "Pick a method to call"
-    assert ui_state.recent_addresses()[0] == demo_address
+    assert window.settings_store.settings.recent_targets[0] == demo_address
 
     qtbot.keyClicks(window.browser.filter_edit, "countdown")
     qtbot.waitUntil(lambda: top_labels(window) == [DEMO, "Messages"], timeout=WAIT_MS)

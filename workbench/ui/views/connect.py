@@ -171,6 +171,8 @@ class SchemaLoader(QObject):
         self._source: DescriptorSource | None = None
         self._state = IDLE
         self._schema: Schema | None = None
+        #: The deadline of calls whose connection sets none (the user settings' default).
+        self.default_deadline: float | None = None
 
     # -- what the window reads ------------------------------------------------------------
 
@@ -226,9 +228,8 @@ class SchemaLoader(QObject):
                 )
             target = self.settings_for(address).target(address)
         settings = self.settings_for(target.address)
-        return Endpoint(
-            self._channel_manager(), target, settings.metadata, settings.default_timeout
-        )
+        timeout = settings.default_timeout or self.default_deadline
+        return Endpoint(self._channel_manager(), target, settings.metadata, timeout)
 
     # -- starting and stopping loads ------------------------------------------------------
 

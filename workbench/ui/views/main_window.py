@@ -28,6 +28,7 @@ from qasync import asyncClose, asyncSlot
 
 from workbench.core.schema.describe import describe_symbol
 from workbench.core.schema.schema import Schema
+from workbench.core.settings import SettingsStore
 from workbench.ui import connection_store, resources
 from workbench.ui.bridges import CrashReport, Level, MessageBridge, UserMessage
 from workbench.ui.models.schema_tree_model import NodeKind
@@ -35,11 +36,15 @@ from workbench.ui.state import UiState
 from workbench.ui.views.connect import ConnectionSettings, LoadState, Phase, SchemaLoader
 from workbench.ui.views.connection_dialog import ConnectionDialog
 from workbench.ui.views.connection_indicator import ConnectionIndicator
+from workbench.ui.views.demo_launcher import DemoLauncher, DemoStarter
+from workbench.ui.views.help_menu import HelpMenu
 from workbench.ui.views.message_banner import MessageBanner
 from workbench.ui.views.method_tab import MethodTab
 from workbench.ui.views.request_tabs import RequestTabs
 from workbench.ui.views.schema_browser import SchemaBrowser
 from workbench.ui.views.welcome import WelcomePage
+from workbench.ui.views.window_session import WindowSession
+from workbench.ui.views.window_shortcuts import WindowShortcuts
 from workbench.ui.views.workspace_actions import WorkspaceActions
 from workbench.ui.workspace_controller import WorkspaceController
 
@@ -59,6 +64,9 @@ class MainWindow(QMainWindow):
         bridge: user messages and crash reports to show; ``None`` for none.
         parent: the owning widget.
         workspace: the workspace, environment and history (opened by the caller).
+        settings: the user settings (``None``: read them from the default file).
+        demo: starts the demo server for the welcome page's "Try the demo server"
+            (``None``: the button is not offered).
 
     Signals:
         closed(): the window has closed and released its channels.
@@ -74,12 +82,15 @@ class MainWindow(QMainWindow):
         parent: QWidget | None = None,
         *,
         workspace: WorkspaceController | None = None,
+        settings: SettingsStore | None = None,
+        demo: DemoStarter | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(APP_TITLE)
         self.setWindowIcon(resources.icon("app"))
         self.loader = loader or SchemaLoader(parent=self)
         self._state = state or UiState()
+        self.settings_store = settings if settings is not None else SettingsStore.load()
         self._crash_box: QMessageBox | None = None
         self._last_dir = str(Path.home())
         self._closing = False
@@ -88,9 +99,14 @@ class MainWindow(QMainWindow):
             self.workspace.setParent(self)  # deleted with the window, on this thread
         self._build()
         self.workspace_ui = WorkspaceActions(self)
+        self.shortcuts = WindowShortcuts(self, self.workspace_ui.edit_menu)
+        self.help = HelpMenu(self)
         self._restore()
         self.loader.stateChanged.connect(self._on_state)
         self.loader.schemaChanged.connect(self._on_schema)
+        # After the window's own handlers: saved tabs reopen in an up-to-date window.
+        self.session = WindowSession(self, self.settings_store, self._state)
+        self.demo = DemoLauncher(self, demo)
         if bridge is not None:
             bridge.messageShown.connect(self.show_message)
             bridge.crashReported.connect(self.show_crash)
@@ -156,8 +172,6 @@ class MainWindow(QMainWindow):
         self.address_box.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.address_box.addItems(self._state.recent_addresses())
-        self.address_box.setCurrentIndex(-1)
         line = self.address_box.lineEdit()
         assert line is not None  # editable combo boxes always have one
         line.setPlaceholderText("host:port, e.g. localhost:50051")
@@ -351,7 +365,7 @@ class MainWindow(QMainWindow):
             self.banner.clear()
         if state.phase is Phase.READY and self.loader.target is not None:
             address = self.loader.target.address
-            self._remember_address(address)
+            self.session.remember_target(address)
             self.setWindowTitle(f"{address} — {APP_TITLE}")
         elif state.phase is Phase.READY and self.loader.source is not None:
             self.setWindowTitle(f"{self.loader.source.describe()} — {APP_TITLE}")
@@ -404,15 +418,6 @@ class MainWindow(QMainWindow):
         self.detail_title.setText(f"Definition — {desc.full_name}")  # type: ignore[attr-defined]
         self.detail.setPlainText(describe_symbol(schema, desc))  # type: ignore[arg-type]
 
-    def _remember_address(self, address: str) -> None:
-        recent = self._state.add_recent_address(address)
-        box = self.address_box
-        box.blockSignals(True)
-        box.clear()
-        box.addItems(recent)
-        box.setCurrentIndex(0)
-        box.blockSignals(False)
-
     def _save_state(self) -> None:
         self._state.save_window(self)
         self._state.save_splitter("main", self.main_splitter)
@@ -425,6 +430,8 @@ class MainWindow(QMainWindow):
         if not self._closing:
             self._closing = True
             self._save_state()
+            self.session.save()
+            self.session.close()
             await self.tabs.aclose()
             await self.loader.aclose()
             self.workspace.close()

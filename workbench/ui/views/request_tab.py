@@ -18,7 +18,7 @@ from typing import Protocol
 from google.protobuf.descriptor import MethodDescriptor
 from google.protobuf.message import DecodeError, Message
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QSplitter,
     QTabWidget,
@@ -156,11 +156,8 @@ class RequestTab(QWidget):
         layout.addWidget(self.controls)
         layout.addWidget(self.splitter, 1)
 
-        # Window-wide, but only while this tab is the one shown (Qt skips hidden widgets).
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self).activated.connect(self.send)
-        self._cancel_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
-        self._cancel_shortcut.activated.connect(self.cancel)
+        # Ctrl+Enter and Esc are the window's Send and Cancel actions (window_shortcuts.py):
+        # one owner per key, and the shortcuts dialog lists them.
         self.controls.sendClicked.connect(self.send)
         self.controls.cancelClicked.connect(self.cancel)
         self.controls.endClicked.connect(self.end_stream)
@@ -377,7 +374,6 @@ class RequestTab(QWidget):
         )
         if self.response.stream_view is not None:
             self.response.stream_view.detail.set_resend_enabled(can_send)
-        self._cancel_shortcut.setEnabled(running)
         if running != self._running:
             self._running = running
             self.runningChanged.emit(running)

@@ -42,8 +42,9 @@ from workbench.core.calls.metadata import Metadata, format_value
 from workbench.core.calls.status import StatusDetail
 from workbench.core.errors import ResponseDecodeError, WorkbenchError
 from workbench.core.schema.schema import MethodKind
+from workbench.core.timeline.store import TimelineStore
 from workbench.core.timeline.text import format_size
-from workbench.ui import call_status
+from workbench.ui import call_status, preferences
 from workbench.ui.bridges import Level, UserMessage
 from workbench.ui.timeline.timeline_view import TimelineView
 from workbench.ui.views.message_banner import MessageBanner
@@ -161,7 +162,8 @@ class ResponseView(QWidget):
 
     def _create_stream_view(self) -> TimelineView:
         """The view of a streaming call's messages (the one place that picks it)."""
-        view = TimelineView(parent=self)
+        cap = preferences.current().timeline_row_cap
+        view = TimelineView(TimelineStore(max_rows=cap), parent=self)
         view.setObjectName("streamTimeline")
         view.splitter.setSizes([700, 300])  # in a tab, the list matters more than the detail
         return view

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
@@ -86,7 +85,6 @@ class SchemaBrowser(QWidget):
         self.filter_edit.returnPressed.connect(self._jump_to_first_match)
         self.tree.selectionModel().currentChanged.connect(self._on_current_changed)
         self.tree.activated.connect(self._on_activated)
-        QShortcut(QKeySequence.StandardKey.Find, self, self.focus_filter)
         self._update_placeholder()
 
     # -- public ---------------------------------------------------------------------------
