@@ -382,6 +382,28 @@ class Call:
             if self._finished is None:
                 await self._settle()
 
+    def _unmask_deadline(
+        self,
+        code: grpc.StatusCode,
+        message: str,
+        elapsed: float,
+        trailers: tuple[tuple[str, MetadataValue], ...],
+    ) -> tuple[grpc.StatusCode, str]:
+        """DEADLINE_EXCEEDED where grpc.aio reported its own write race as INTERNAL.
+
+        A write that races the end of a stream (grpc/grpc#36066) fails locally with
+        INTERNAL and hides the real status; once the deadline has passed (and no server
+        trailers arrived to say otherwise), that real status is DEADLINE_EXCEEDED.
+        """
+        if (
+            code is grpc.StatusCode.INTERNAL
+            and self._timeout is not None
+            and elapsed >= self._timeout
+            and not trailers
+        ):
+            return grpc.StatusCode.DEADLINE_EXCEEDED, "Deadline Exceeded"
+        return code, message
+
     async def _conclude(
         self,
         error: grpc.aio.AioRpcError | None,
@@ -420,6 +442,7 @@ class Call:
             out.append(TrailersReceived(perf_counter(), trailers))
         details = details_from_trailers(trailers, self._info.pool) if trailers else ()
         t = perf_counter()
+        code, message = self._unmask_deadline(code, message, t - self._started.t, trailers)
         self._finished = Finished(t, code, message, details, t - self._started.t, failure)
         out.append(self._finished)
         return out
