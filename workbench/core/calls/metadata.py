@@ -88,6 +88,16 @@ def format_metadata(metadata: Metadata) -> list[str]:
     return [f"{k}: {format_value(v)}" for k, v in metadata]
 
 
+def decode_binary_value(text: str) -> bytes:
+    """The bytes of a ``-bin`` metadata value given as base64, padded or not.
+
+    Raises:
+        binascii.Error: ``text`` is not base64.
+    """
+    # Accept unpadded base64 too: grpc itself emits it without padding.
+    return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+
+
 def parse_metadata(items: Sequence[str]) -> list[tuple[str, MetadataValue]]:
     """Parse ``-H 'key: value'`` strings; ``-bin`` keys take base64 and become bytes.
 
@@ -107,8 +117,7 @@ def parse_metadata(items: Sequence[str]) -> list[tuple[str, MetadataValue]]:
         value = value.strip()
         if key.endswith("-bin"):
             try:
-                # Accept unpadded base64 too: grpc itself emits it without padding.
-                out.append((key, base64.b64decode(value + "=" * (-len(value) % 4), validate=True)))
+                out.append((key, decode_binary_value(value)))
             except (binascii.Error, ValueError):
                 raise UsageError(
                     f"metadata {key!r} is a binary key but its value is not base64",

@@ -25,7 +25,11 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from workbench.core.calls.metadata import MetadataValue, normalize_metadata
+from workbench.core.calls.metadata import (
+    MetadataValue,
+    decode_binary_value,
+    normalize_metadata,
+)
 from workbench.core.errors import UsageError
 from workbench.ui.form.form_cells import error_color, muted_color
 
@@ -94,8 +98,7 @@ class MetadataRow:
         value = self.value.strip()
         if key.lower().endswith("-bin"):
             try:
-                # Unpadded base64 is fine too: grpc itself sends it without padding.
-                data = base64.b64decode(value + "=" * (-len(value) % 4), validate=True)
+                data = decode_binary_value(value)
             except (binascii.Error, ValueError):
                 raise UsageError(
                     "the value is not base64", hint="keys ending in -bin take base64, e.g. AAEC"

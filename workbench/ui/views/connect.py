@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, Signal
 
-from workbench.core.calls.channels import ChannelManager, Target, TlsConfig, parse_metadata
-from workbench.core.calls.metadata import Metadata
+from workbench.core.calls.channels import ChannelManager, Target, TlsConfig
+from workbench.core.calls.metadata import Metadata, parse_metadata
 from workbench.core.errors import UsageError, WorkbenchError
 from workbench.core.schema.reflection import ReflectionSource
 from workbench.core.schema.schema import Schema
