@@ -9,6 +9,8 @@ from PySide6.QtWidgets import QAbstractItemView, QApplication, QWidget
 from pytestqt.exceptions import TimeoutError as WaitTimeout
 from pytestqt.qtbot import QtBot
 
+from tests.unit.ui import stalls
+from tests.unit.ui.diagnostics import loop_state
 from workbench.ui.form.request_editor import RequestEditor
 from workbench.ui.form.roles import Column
 from workbench.ui.views.connect import Phase
@@ -18,33 +20,49 @@ from workbench.ui.views.request_tab import RequestTab
 
 DEMO = "workbench.demo.v1.DemoService"
 WAIT_MS = 30_000  # generous: CI machines can be slow to connect under load
+STALL_MS = 6_000  # a loopback connect takes milliseconds; less than the 10 s connect timeout
+STALL_ATTEMPTS = 3
 
 
-def connect(qtbot: QtBot, window: MainWindow, address: str) -> None:
-    """Type ``address`` into the address bar, click Connect, wait until it is done."""
+def type_address(qtbot: QtBot, window: MainWindow, address: str) -> None:
+    """Type ``address`` into the address bar and click Connect (does not wait)."""
     line = window.address_box.lineEdit()
     line.clear()
     qtbot.keyClicks(line, address)
+    qtbot.mouseClick(window.connect_button, Qt.MouseButton.LeftButton)
+
+
+def connect(qtbot: QtBot, window: MainWindow, address: str, *, expect: Phase = Phase.READY) -> None:
+    """Type ``address``, click Connect, and wait until the connection settles as ``expect``.
+
+    A connect that stays "Connecting…" against a healthy loopback server is a known,
+    rare stall whose cause is still open (see ``stalls``): it is recorded with what the
+    event loop was doing, then handled as a person would, with Cancel and Connect again.
+    The first wait is shorter than the connect timeout, so a stall is seen while it is one.
+    """
     phases: list[Phase] = []
     window.loader.stateChanged.connect(lambda state: phases.append(state.phase))
-    qtbot.mouseClick(window.connect_button, Qt.MouseButton.LeftButton)
+    type_address(qtbot, window, address)
 
     def settled() -> bool:
         return phases[-1:] in ([Phase.READY], [Phase.FAILED])
 
-    # Known flake under heavy load (about one full run in three, cause not found yet): the
-    # first connect of a window can stay "Connecting…". Do what a person would: cancel
-    # (the button reads Cancel while connecting) and connect again.
-    for _attempt in range(3):
+    if expect is not Phase.READY:
+        qtbot.waitUntil(settled, timeout=WAIT_MS)
+        assert phases[-1] is expect, window.loader.state.detail
+        return
+    for attempt in range(1, STALL_ATTEMPTS + 1):
         try:
-            qtbot.waitUntil(settled, timeout=WAIT_MS // 3)
+            qtbot.waitUntil(settled, timeout=STALL_MS)
         except WaitTimeout:
-            qtbot.mouseClick(window.connect_button, Qt.MouseButton.LeftButton)
+            stalls.record(address, attempt, loop_state())
+            qtbot.mouseClick(window.connect_button, Qt.MouseButton.LeftButton)  # Cancel
             qtbot.waitUntil(lambda: window.connect_button.text() == "Connect", timeout=WAIT_MS)
             qtbot.mouseClick(window.connect_button, Qt.MouseButton.LeftButton)
         else:
-            return
+            break
     qtbot.waitUntil(settled, timeout=WAIT_MS)
+    assert phases[-1] is Phase.READY, window.loader.state.detail
 
 
 def activate(qtbot: QtBot, widget: QWidget) -> None:

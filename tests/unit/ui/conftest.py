@@ -20,6 +20,8 @@ import qasync
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
+from tests.unit.ui import stalls
+from tests.unit.ui.diagnostics import loop_state
 from workbench.ui import preferences
 from workbench.ui.state import UiState
 
@@ -101,3 +103,25 @@ def _isolated_qsettings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     QSettings.setPath(
         QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "config")
     )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """On a failure, add what the event loop and the windows were doing to the report.
+
+    A UI test fails by timing out while waiting for the UI; this section says where the
+    work stood then (each window's connection state, the tasks still pending and where
+    each is suspended), which is what a failure on a CI machine needs to be understood.
+    """
+    report = yield
+    if report.failed and call.when == "call":
+        report.sections.append(("event loop state", loop_state()))
+    return report
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """List the connects that stalled and were retried (see ``calls_support.connect``)."""
+    text = stalls.summary()
+    if text:
+        terminalreporter.section("connects that stalled and were retried")
+        terminalreporter.write_line(text)

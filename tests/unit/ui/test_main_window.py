@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import QModelIndex, QSettings, Qt
 from PySide6.QtWidgets import QFileDialog
 
+from tests.unit.ui.calls_support import connect, type_address
 from workbench.demo.protos import demo_proto_files, demo_proto_root
 from workbench.ui.state import UiState
 from workbench.ui.views.connect import Phase
@@ -28,14 +29,6 @@ def window(qtbot: Any, qasync_loop: Any, ui_state: UiState) -> MainWindow:
     win.show()
     qtbot.waitExposed(win)
     return win
-
-
-def connect(qtbot: Any, window: MainWindow, address: str) -> None:
-    """Type ``address`` into the address bar and click Connect."""
-    line = window.address_box.lineEdit()
-    line.clear()
-    qtbot.keyClicks(line, address)
-    qtbot.mouseClick(window.connect_button, Qt.MouseButton.LeftButton)
 
 
 def wait_phase(qtbot: Any, window: MainWindow, phase: Phase) -> None:
@@ -143,7 +136,7 @@ def test_browsing_reuses_one_preview_tab_and_double_click_keeps_it(
 def test_garbage_address_fails_inline_and_the_app_keeps_working(
     qtbot: Any, window: MainWindow, demo_address: str
 ) -> None:
-    connect(qtbot, window, "no such host:::")
+    type_address(qtbot, window, "no such host:::")
     wait_phase(qtbot, window, Phase.FAILED)
     assert window.banner.isVisible()
     assert window.banner.text()  # the problem, in words
@@ -164,7 +157,7 @@ def test_empty_address_says_what_to_type(qtbot: Any, window: MainWindow) -> None
 
 def test_refused_port_names_the_problem_and_the_fix(qtbot: Any, window: MainWindow) -> None:
     address = f"127.0.0.1:{free_port()}"
-    connect(qtbot, window, address)
+    type_address(qtbot, window, address)
     wait_phase(qtbot, window, Phase.FAILED)
     text = window.banner.text()
     assert f"connection to {address} refused" in text
@@ -244,7 +237,7 @@ def silent_server() -> Iterator[str]:
 def test_cancel_stops_a_hanging_connection(
     qtbot: Any, window: MainWindow, silent_server: str
 ) -> None:
-    connect(qtbot, window, silent_server)
+    type_address(qtbot, window, silent_server)
     qtbot.waitUntil(lambda: window.connect_button.text() == "Cancel", timeout=WAIT_MS)
     assert window.indicator.full_text()[0] in "◐◓◑◒"
     assert f"Connecting to {silent_server}" in window.status_indicator.full_text()

@@ -1,0 +1,35 @@
+"""What the event loop and the windows were doing: for failure reports and stall records."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+
+from PySide6.QtWidgets import QApplication
+
+from workbench.ui.views.main_window import MainWindow
+
+
+def loop_state() -> str:
+    """Each window's connection state and channels, and the tasks pending on the loop."""
+    out = io.StringIO()
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, MainWindow):
+            state = widget.loader.state
+            print(f"window {widget.windowTitle()!r}: {state.phase.name}: {state.detail}", file=out)
+            channels = widget.loader._channels  # diagnostics only
+            for target, channel in (channels._channels if channels else {}).items():
+                print(f"  channel {target.address}: {channel.get_state().name}", file=out)
+    try:
+        loop = asyncio.get_event_loop()
+    except RuntimeError:
+        return out.getvalue() + "no event loop\n"
+    tasks = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    print(f"{len(tasks)} pending task(s) on {type(loop).__name__}", file=out)
+    for task in tasks:
+        print(f"  {task.get_name()}: {task.get_coro()!r}", file=out)
+        # Not Task.print_stack: it fails on Cython coroutine frames without line numbers.
+        for frame in task.get_stack(limit=12):
+            code = frame.f_code
+            print(f"    {code.co_filename}:{frame.f_lineno} in {code.co_name}", file=out)
+    return out.getvalue()
