@@ -17,6 +17,7 @@ __all__ = [
     "config_dir",
     "data_dir",
     "default_workspace_dir",
+    "drafts_path",
     "history_path",
     "log_dir",
     "state_dir",
@@ -57,6 +58,15 @@ def default_workspace_dir() -> Path:
 def history_path() -> Path:
     """The SQLite database holding the call history (local to this machine, never shared)."""
     return data_dir() / "history.sqlite3"
+
+
+def drafts_path() -> Path:
+    """The drafts of the request tabs open at exit (local to this machine, never shared).
+
+    Returns:
+        ``<state dir>/drafts.json``; its folder is created by the first save.
+    """
+    return state_dir() / "drafts.json"
 
 
 def log_dir() -> Path:

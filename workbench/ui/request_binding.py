@@ -2,7 +2,9 @@
 
 Every method tab gets a :class:`RequestBinding`. It turns the tab into a
 :class:`~workbench.core.store.requests.SavedRequest` (:meth:`RequestBinding.snapshot`) and
-back (:meth:`RequestBinding.load`), and marks the tab unsaved while the two differ. Its
+back (:meth:`RequestBinding.load`), and marks the tab unsaved while the two differ (a tab
+can also be an edit of its saved request from the start: :meth:`RequestBinding.edit_of`, used
+to bring back drafts, see :mod:`workbench.ui.tab_drafts`). Its
 :attr:`RequestBinding.hook` (a :class:`~workbench.ui.send_variables.SendVariables`) fills
 in ``{{variables}}`` at send time and records each call in the history; for client and bidi
 streams, :attr:`RequestBinding.stream` keeps the list of messages to send.
@@ -11,7 +13,8 @@ streams, :attr:`RequestBinding.stream` keeps the list of messages to send.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QPlainTextEdit
@@ -24,6 +27,7 @@ from workbench.core.errors import (
 )
 from workbench.core.messages.codec import parse_value, to_dict
 from workbench.core.messages.jsontext import load_json
+from workbench.core.store.atomic import Fingerprint
 from workbench.core.store.documents import dump_json
 from workbench.core.store.requests import MetadataEntry, SavedRequest, SavedTarget, TlsSettings
 from workbench.core.store.tree import RequestNode
@@ -36,12 +40,26 @@ from workbench.ui.views.request_bar import RequestBar
 from workbench.ui.views.request_tab import EndpointProvider
 from workbench.ui.workspace_controller import WorkspaceController
 
-__all__ = ["RequestBinding", "method_name"]
+__all__ = ["DeletedRequest", "RequestBinding", "method_name"]
 
 logger = logging.getLogger(__name__)
 
 #: A saved target's settings besides the address: plaintext, TLS, authority.
 TargetExtras = tuple[bool | None, str | TlsSettings | None, str | None]
+
+
+class DeletedRequest(NamedTuple):
+    """The saved request a tab showed until it was deleted (an undo may bring it back).
+
+    Attributes:
+        path: its file.
+        file_sha256: the file's SHA-256 as it was deleted.
+        tab_sha256: the file's SHA-256 as the tab last loaded or saved it.
+    """
+
+    path: Path
+    file_sha256: str
+    tab_sha256: str
 
 
 def method_name(tab: MethodTab) -> str:
@@ -60,6 +78,7 @@ class RequestBinding(QObject):
 
     Signals:
         stateChanged(): the saved request, its name or the unsaved marker changed.
+        edited(): the user edited the request (body, metadata, deadline, server or notes).
 
     Args:
         tab: the tab.
@@ -70,6 +89,7 @@ class RequestBinding(QObject):
     """
 
     stateChanged = Signal()
+    edited = Signal()
 
     def __init__(
         self,
@@ -91,6 +111,9 @@ class RequestBinding(QObject):
         self._extra: dict[str, Any] = {}
         self._loading = False
         self._dirty = False
+        #: Set by :meth:`detach` when the saved request shown was deleted.
+        self.deleted: DeletedRequest | None = None
+        self._deleting: DeletedRequest | None = None
         self.saving = False
 
         request = tab.request
@@ -129,6 +152,11 @@ class RequestBinding(QObject):
         """Whether the tab differs from the saved request it shows."""
         return self._dirty
 
+    @property
+    def baseline(self) -> SavedRequest | None:
+        """The saved request as the tab showed it when loaded (``None``: not saved)."""
+        return self._baseline
+
     def title(self) -> str | None:
         """The tab title: the saved name, with "•" while unsaved (``None``: not saved)."""
         if self.node is None:
@@ -138,6 +166,10 @@ class RequestBinding(QObject):
     def changed_on_disk(self) -> bool:
         """Whether the saved file changed since this tab loaded or saved it."""
         return self.node is not None and self.node.fingerprint != self._fingerprint
+
+    def loaded_sha256(self) -> str:
+        """The saved file's SHA-256 as this tab last loaded or saved it ('' for none)."""
+        return sha256_of(self._fingerprint)
 
     # -- the request ----------------------------------------------------------------------
 
@@ -186,6 +218,7 @@ class RequestBinding(QObject):
         problem = ""
         try:
             self.node = node
+            self.deleted = None
             self._fingerprint = node.fingerprint if node is not None else None
             self._extra = dict(request.extra)
             target = request.target
@@ -219,6 +252,7 @@ class RequestBinding(QObject):
     def saved(self, node: RequestNode, request: SavedRequest) -> None:
         """The tab was just saved as ``request`` in ``node``."""
         self.node = node
+        self.deleted = None
         self._fingerprint = node.fingerprint
         self._extra = dict(request.extra)
         target = request.target
@@ -241,13 +275,36 @@ class RequestBinding(QObject):
         if not self._dirty:
             self.load(self.node.request, self.node)
             return
-        self.bar.show_warning(
-            f"{self.node.path} changed on disk since this tab loaded it; "
-            "saving asks before overwriting it."
-        )
+        self._warn_changed_on_disk(self.node)
+
+    def edit_of(self, baseline: SavedRequest | None, *, stale: bool = False) -> None:
+        """Treat what the tab shows as an edit of ``baseline`` (its saved request as loaded).
+
+        Args:
+            baseline: :meth:`snapshot` just after loading the saved request; ``None`` for a
+                tab saved nowhere.
+            stale: the file changed on disk since the edit began: saving asks first.
+        """
+        self._baseline = baseline if self.node is not None else None
+        if stale and self.node is not None:
+            self._fingerprint = None
+            self._warn_changed_on_disk(self.node)
+        self._set_dirty(self._baseline is not None and self.snapshot() != self._baseline)
+
+    def deleting(self) -> None:
+        """The saved request shown is about to be deleted: remember it for :meth:`detach`."""
+        node = self.node
+        if node is not None:
+            file_sha = sha256_of(node.fingerprint)
+            self._deleting = DeletedRequest(node.path, file_sha, self.loaded_sha256())
 
     def detach(self) -> None:
-        """The saved request was deleted: the tab keeps its content, saved nowhere."""
+        """Stop showing the saved request: the tab keeps its content, saved nowhere.
+
+        After :meth:`deleting`, :attr:`deleted` remembers the request, so that an undo of
+        the delete can bind the tab to it again.
+        """
+        self.deleted, self._deleting = self._deleting, None
         self.node = None
         self._baseline = None
         self._set_dirty(False)
@@ -273,6 +330,7 @@ class RequestBinding(QObject):
         if self._baseline is not None:
             self._set_dirty(self.snapshot() != self._baseline)
         self.tab.request.update_controls()
+        self.edited.emit()
 
     def _show_stream(self) -> None:
         if self.stream is not None:
@@ -285,6 +343,12 @@ class RequestBinding(QObject):
     def _set_dirty(self, dirty: bool) -> None:
         self._dirty = dirty
         self.stateChanged.emit()
+
+    def _warn_changed_on_disk(self, node: RequestNode) -> None:
+        self.bar.show_warning(
+            f"{node.path} changed on disk since this tab loaded it; "
+            "saving asks before overwriting it."
+        )
 
     def address(self) -> str:
         """The request's own server as typed ('' to use the address bar's)."""
@@ -354,3 +418,8 @@ class RequestBinding(QObject):
                 tls_config.ca_file, tls_config.cert_file, tls_config.key_file, tls_config.insecure
             )
         return target.address, (target.plaintext, tls, target.authority)
+
+
+def sha256_of(fingerprint: object) -> str:
+    """The SHA-256 of a file's :class:`Fingerprint` ('' for none)."""
+    return fingerprint.sha256 if isinstance(fingerprint, Fingerprint) else ""

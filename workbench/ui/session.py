@@ -1,10 +1,12 @@
-"""What the window remembers in the user settings: recent targets and the open tabs.
+"""What the window remembers between sessions: recent targets and the open request tabs.
 
 Recent targets live in :attr:`Settings.recent_targets` only (the versioned settings file);
 the window state's old list is moved there once by :func:`migrate_recent_addresses`. The
-request tabs open at exit are saved as :class:`~workbench.core.settings.OpenTab` (method
-and address) and reopened at the next start, after the first schema loads, for each method
-that schema has.
+request tabs open at exit are kept as drafts (:mod:`workbench.core.store.drafts`) and
+reopened with their content once a schema with their method loads. Their methods and
+addresses are also recorded in :attr:`Settings.open_tabs`: with no usable drafts file (none
+yet, or a broken one), and for an older version of the app, those still reopen the tabs,
+with empty forms (:func:`legacy_drafts`).
 """
 
 from __future__ import annotations
@@ -15,15 +17,18 @@ from collections.abc import Iterable
 from google.protobuf.descriptor import MethodDescriptor
 
 from workbench.core.settings import MAX_RECENT_TARGETS, OpenTab, Settings, SettingsStore
+from workbench.core.store.drafts import TabDraft
+from workbench.core.store.requests import SavedRequest
 from workbench.ui.state import UiState
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "legacy_drafts",
     "method_key",
     "migrate_recent_addresses",
-    "open_tabs_to_keep",
-    "restorable_methods",
+    "open_tabs_of",
+    "split_drafts",
 ]
 
 
@@ -47,43 +52,41 @@ def migrate_recent_addresses(state: UiState, store: SettingsStore) -> Settings:
     return store.update(recent_targets=merged[:MAX_RECENT_TARGETS])
 
 
-def restorable_methods(
-    pending: Iterable[OpenTab], methods: Iterable[MethodDescriptor]
-) -> tuple[list[MethodDescriptor], list[OpenTab]]:
-    """Split saved tabs into the methods a schema has and the tabs it lacks.
+def legacy_drafts(tabs: Iterable[OpenTab]) -> list[TabDraft]:
+    """Drafts for the tabs an older version recorded in the settings (an empty form each)."""
+    return [TabDraft(SavedRequest(tab.method), address=tab.address) for tab in tabs]
+
+
+def split_drafts(
+    pending: Iterable[TabDraft], methods: Iterable[MethodDescriptor]
+) -> tuple[list[tuple[TabDraft, MethodDescriptor]], list[TabDraft]]:
+    """Split drafts into those whose method a schema has (with it) and the others.
 
     Args:
-        pending: the saved tabs, in tab order.
+        pending: the drafts, in tab order.
         methods: every method of the schema.
 
     Returns:
-        The methods to reopen (in the saved order, each once) and the tabs left over.
+        The drafts to reopen now with their methods, and the drafts left waiting (each in
+        the order given; two drafts of one method are two tabs).
     """
     by_key = {method_key(m): m for m in methods}
-    found: list[MethodDescriptor] = []
-    missing: list[OpenTab] = []
-    for tab in pending:
-        method = by_key.get(tab.method)
+    found: list[tuple[TabDraft, MethodDescriptor]] = []
+    missing: list[TabDraft] = []
+    for draft in pending:
+        method = by_key.get(draft.method)
         if method is None:
-            missing.append(tab)
-        elif method not in found:
-            found.append(method)
+            missing.append(draft)
+        else:
+            found.append((draft, method))
     return found, missing
 
 
-def open_tabs_to_keep(
-    current: Iterable[tuple[MethodDescriptor, str]], pending: Iterable[OpenTab]
-) -> tuple[OpenTab, ...]:
-    """The tabs to save at exit: those open now, then saved ones not reopened yet.
-
-    Args:
-        current: each open tab's method and the address its calls go to ('' for none).
-        pending: saved tabs this session never got to reopen (no schema was loaded).
-    """
+def open_tabs_of(drafts: Iterable[TabDraft]) -> tuple[OpenTab, ...]:
+    """The tabs to record in the settings for ``drafts`` (each method and address once)."""
     out: list[OpenTab] = []
-    for method, address in current:
-        tab = OpenTab(method_key(method), address)
+    for draft in drafts:
+        tab = OpenTab(draft.method, draft.address)
         if tab not in out:
             out.append(tab)
-    out += [tab for tab in pending if tab not in out]
     return tuple(out)

@@ -98,8 +98,9 @@ def _default_preferences() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _isolated_qsettings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Point any default-constructed QSettings at the test's temporary directory."""
+    """Point any default-constructed QSettings (and the drafts file) into the test's folder."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # drafts of the open tabs
     QSettings.setPath(
         QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "config")
     )

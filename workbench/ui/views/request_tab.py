@@ -208,6 +208,18 @@ class RequestTab(QWidget):
         """Check again whether the request can be sent (after its variables changed)."""
         self._sync_controls()
 
+    def commit_edits(self) -> bool:
+        """Put what is being typed into the request (before a send, or when the window closes).
+
+        Returns:
+            ``False`` when the JSON text does not parse.
+        """
+        commit_open_editor(self.editor.form_view())
+        self.metadata.commit_pending()
+        if self.editor.mode() is EditorMode.JSON:
+            return self.editor.apply_json()
+        return True
+
     def refresh_defaults(self) -> None:
         """Show the connection's default deadline (after its settings changed)."""
         try:
@@ -249,7 +261,7 @@ class RequestTab(QWidget):
     @asyncSlot()
     async def send(self) -> None:
         """Send the request (Ctrl+Enter); on an open stream, send the form's message on it."""
-        if not self._commit_edits():
+        if not self.commit_edits():
             return
         if self.runner.can_send:
             await self._send_on_stream()
@@ -328,14 +340,6 @@ class RequestTab(QWidget):
         copy = type(message)()
         copy.CopyFrom(message)
         return copy
-
-    def _commit_edits(self) -> bool:
-        """Put what is being typed into the request; ``False`` when JSON does not parse."""
-        commit_open_editor(self.editor.form_view())
-        self.metadata.commit_pending()
-        if self.editor.mode() is EditorMode.JSON:
-            return self.editor.apply_json()
-        return True
 
     def _connect_editor(self) -> None:
         self.editor.validityChanged.connect(self._sync_controls)

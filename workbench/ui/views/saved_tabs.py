@@ -1,11 +1,13 @@
-"""Requests into tabs: open saved requests, history entries and grpcurl commands; copy a
-request as a grpcurl command; keep each tab's binding in step with the collections.
+"""Requests into tabs: open saved requests, history entries, grpcurl commands and drafts;
+copy a request as a grpcurl command; keep each tab's binding in step with the collections.
 
 Each method tab gets a :class:`~workbench.ui.request_binding.RequestBinding` as it is made.
 A request whose method the loaded schema lacks opens as an
 :class:`~workbench.ui.views.unopened_request.UnopenedRequest` (a warning, the request kept as
 saved); with no schema at all, the request's own server is asked by reflection first.
-Saving lives in :mod:`workbench.ui.views.tab_saver`.
+A tab whose saved request is deleted keeps its content, saved nowhere; when an undo (or git)
+brings the same file back, the tab is bound to it again. Saving lives in
+:mod:`workbench.ui.views.tab_saver`; drafts (a restart's tabs) in :mod:`workbench.ui.tab_drafts`.
 """
 
 from __future__ import annotations
@@ -23,14 +25,16 @@ from shiboken6 import isValid
 from workbench.core.errors import SymbolNotFound, WorkbenchError
 from workbench.core.schema.schema import Schema
 from workbench.core.store.checks import check_request
+from workbench.core.store.drafts import TabDraft
 from workbench.core.store.events import TreeEvent
 from workbench.core.store.grpcurl import GrpcurlCommand, to_grpcurl
 from workbench.core.store.requests import SavedRequest
-from workbench.core.store.tree import Node, RequestNode, RootNode
+from workbench.core.store.tree import FolderNode, Node, RequestNode, RootNode
 from workbench.core.store.variables import apply_variables, substitute, variable_names
 from workbench.core.store.workspace import Workspace
 from workbench.ui.models.schema_tree_model import method_icon_name
 from workbench.ui.request_binding import RequestBinding
+from workbench.ui.tab_drafts import find_saved, reattach, restore_draft, saved_draft, tab_draft
 from workbench.ui.views.method_tab import MethodTab
 from workbench.ui.views.unopened_request import UnopenedRequest
 
@@ -142,17 +146,48 @@ class SavedTabs(QObject):
                 return None
         if method is None or schema is None:
             return self._open_unopened(request, node, schema)
+        tab, binding = self._new_tab(schema, method)
+        binding.load(request, node)
+        self.retitle(tab)
+        self._window.show_tabs()
+        self.tabShown.emit(tab)
+        return tab
+
+    def open_draft(self, schema: Schema, method: MethodDescriptor, draft: TabDraft) -> MethodTab:
+        """Open ``draft`` in a new tab, bound to its saved request if the workspace has it."""
+        tab, binding = self._new_tab(schema, method)
+        node = find_saved(draft.saved, self._controller.workspace)
+        if draft.saved is not None and node is None:
+            logger.info(
+                "%s is not in the open workspace: its draft opens saved nowhere",
+                draft.saved.file(),
+            )
+        restore_draft(binding, draft, node)
+        self.retitle(tab)
+        return tab
+
+    def _new_tab(
+        self, schema: Schema, method: MethodDescriptor
+    ) -> tuple[MethodTab, RequestBinding]:
+        """A new tab for ``method``, kept open, and its binding."""
         tabs = self._window.tabs
         tab = tabs.new_tab(schema, method)
         assert tab is not None
         tabs.pin(tab)
         binding = self.binding(tab)
         assert binding is not None
-        binding.load(request, node)
-        self.retitle(tab)
-        self._window.show_tabs()
-        self.tabShown.emit(tab)
-        return tab
+        return tab, binding
+
+    def draft_of(self, tab: QWidget | None, address: str) -> TabDraft | None:
+        """The draft of a request tab (``None`` for other widgets); ``address``: the window's."""
+        ws = self._controller.workspace
+        directory = ws.directory if ws is not None else None
+        binding = self.binding(tab)
+        if binding is not None:
+            return tab_draft(binding, directory, address)
+        if isinstance(tab, UnopenedRequest):
+            return saved_draft(tab.request, tab.node, directory, address)
+        return None
 
     def open_grpcurl(self, command: GrpcurlCommand) -> QWidget | None:
         """Open a pasted grpcurl command as a new request (its .proto files loaded first)."""
@@ -297,6 +332,15 @@ class SavedTabs(QObject):
         self._controller.rewatch()
 
     def _on_tree_event(self, event: TreeEvent) -> None:
+        if event.kind == "inserted":
+            self._reattach(event.node)
+            return
+        if event.kind == "removing":
+            for binding in self._bindings():
+                node = binding.node
+                if node is not None and (node is event.node or _is_below(node, event.node)):
+                    binding.deleting()  # while the node still knows its path
+            return
         if event.kind not in ("changed", "moved", "removed"):
             return
         for binding in self._bindings():
@@ -310,6 +354,19 @@ class SavedTabs(QObject):
                 )
             elif node is event.node or _is_below(node, event.node):
                 binding.node_changed()
+
+    def _reattach(self, inserted: Node) -> None:
+        """Bind tabs whose saved request was deleted to it again, if this brings it back."""
+        nodes = [inserted, *(inserted.walk() if isinstance(inserted, FolderNode) else ())]
+        restored = [n for n in nodes if isinstance(n, RequestNode)]
+        orphans = [b for b in self._bindings() if b.deleted is not None]
+        if not restored or not orphans:
+            return
+        ws = self._controller.workspace
+        directory = ws.directory if ws is not None else None
+        for binding in orphans:
+            if any(reattach(binding, node, directory) for node in restored):
+                self.retitle(binding.tab)
 
     def _bindings(self) -> list[RequestBinding]:
         tabs = self._window.tabs

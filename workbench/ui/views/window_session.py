@@ -1,11 +1,18 @@
-"""The window's link to the user settings: recent targets, open tabs, live preferences.
+"""The window's link to what it remembers: recent targets, open tabs, live preferences.
 
 - The address bar lists :attr:`Settings.recent_targets` (the one list of recent servers;
   the window state's old list is moved there once) and starts with the latest in it, so
   Enter reconnects.
-- The request tabs open at exit are saved as :attr:`Settings.open_tabs`; at the next start
-  they reopen once the first schema loads, for each method it has (tabs of methods it
-  lacks are dropped then). When no schema loads at all, they are kept for next time.
+- Hot exit: every request tab is kept as a draft (:mod:`workbench.core.store.drafts`) when
+  the window closes and a moment after each change, so a crash loses little. At the next
+  start the tabs reopen with their content as soon as a schema with their method loads; a
+  tab of a saved request that the open workspace still has is bound to it again (unsaved
+  edits and all), and the tab that was shown is shown. Drafts whose method the schema lacks
+  wait for one that has it, in this session or a later one: nothing typed is dropped. Closing
+  the window therefore asks nothing about unsaved edits, as in VS Code.
+- :attr:`Settings.open_tabs` still records each tab's method and address: without a usable
+  drafts file (none yet, or a broken one) those reopen the tabs, with empty forms, and an
+  older version of the app reads them too.
 - The default deadline, the history size and (through :mod:`workbench.ui.preferences`)
   the timeline row cap follow the settings as they change.
 """
@@ -16,11 +23,19 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
+from shiboken6 import isValid
 
+from workbench.core.savemanager import SaveManager
 from workbench.core.schema.schema import Schema
 from workbench.core.settings import Settings, SettingsStore
+from workbench.core.store.drafts import Drafts, DraftStore, TabDraft
 from workbench.ui import preferences
-from workbench.ui.session import migrate_recent_addresses, open_tabs_to_keep, restorable_methods
+from workbench.ui.session import (
+    legacy_drafts,
+    migrate_recent_addresses,
+    open_tabs_of,
+    split_drafts,
+)
 from workbench.ui.state import UiState
 from workbench.ui.views.method_tab import MethodTab
 
@@ -31,25 +46,52 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["WindowSession"]
 
+#: The drafts are written this many seconds after the last change of a tab...
+DRAFT_SAVE_DELAY = 2.0
+#: ...and at the latest this many seconds after the first unsaved one, while typing goes on.
+DRAFT_SAVE_MAX_DELAY = 15.0
+
 
 class WindowSession(QObject):
-    """Keeps ``window`` and ``store`` in step; call :meth:`save` when the window closes.
+    """Keeps ``window``, ``store`` and the drafts in step; :meth:`save` when the window closes.
 
     The object emits no signals of its own.
 
     Args:
-        window: the main window (its address bar, loader, tabs and workspace exist).
+        window: the main window (its address bar, loader, tabs and workspace actions exist).
         store: the user settings.
         state: the window state, for the one-time move of its recent addresses.
+        drafts: the drafts file (``None``: the default one, in the user state directory).
     """
 
-    def __init__(self, window: MainWindow, store: SettingsStore, state: UiState) -> None:
+    def __init__(
+        self,
+        window: MainWindow,
+        store: SettingsStore,
+        state: UiState,
+        *,
+        drafts: DraftStore | None = None,
+    ) -> None:
         super().__init__(window)
         self._window = window
         self._store = store
         migrate_recent_addresses(state, store)
-        self._pending = list(store.settings.open_tabs)
-        self._restored = False
+        self._drafts = drafts if drafts is not None else DraftStore.load()
+        kept = self._drafts.drafts
+        if kept is not None:
+            self._pending = list(kept.tabs)
+            self._current = kept.tabs[kept.current] if kept.current is not None else None
+        else:
+            self._pending = legacy_drafts(store.settings.open_tabs)
+            self._current = None
+        self._kept = Drafts(tuple(self._pending))  # the drafts last written (or read)
+        self._autosave = SaveManager(
+            self.save_drafts,
+            what="request drafts",
+            delay=DRAFT_SAVE_DELAY,
+            max_delay=DRAFT_SAVE_MAX_DELAY,
+            on_error=window.workspace.report,
+        )
         self._applied: Settings | None = None
         preferences.use(store)
         self.fill_address_box()
@@ -58,13 +100,18 @@ class WindowSession(QObject):
             window.address_box.setEditText(latest[0])
         # Connected after the window's own handler, so tabs are rebound before reopening.
         window.loader.schemaChanged.connect(self._on_schema)
+        tabs = window.tabs
+        tabs.tabCreated.connect(self._follow)
+        tabs.currentChanged.connect(self._changed)
+        tabs.tabCloseRequested.connect(self._changed)
+        tabs.tabBar().tabMoved.connect(self._changed)
         self._unsubscribe = store.subscribe(self._apply)
         self._apply(store.settings)
 
     @property
     def pending_tabs(self) -> int:
-        """Saved tabs still waiting for a schema to reopen in."""
-        return 0 if self._restored else len(self._pending)
+        """Drafts still waiting for a schema with their method to reopen in."""
+        return len(self._pending)
 
     def remember_target(self, address: str) -> None:
         """Put ``address`` first in the recent targets and in the address bar's list."""
@@ -88,20 +135,58 @@ class WindowSession(QObject):
             box.blockSignals(False)
 
     def save(self) -> None:
-        """Record the open tabs in the settings (the autosave writes them)."""
+        """Keep the tabs (the window is closing): write the drafts, record the open tabs.
+
+        What is being typed (an open cell editor, JSON not parsed yet) is committed first.
+        The settings' autosave writes the settings.
+        """
+        tabs = self._window.tabs
+        for i in range(tabs.count()):
+            tab = tabs.widget(i)
+            if isinstance(tab, MethodTab):
+                tab.request.commit_edits()
+        self._autosave.mark_dirty()
+        self._autosave.flush()  # a failure is logged and shown
+        self._store.update(open_tabs=open_tabs_of(self._kept.tabs))
+
+    def save_drafts(self) -> bool:
+        """Write the drafts file now (the autosave calls this).
+
+        Returns:
+            Whether the file was written (``False``: it already held these drafts).
+
+        Raises:
+            StoreError: the drafts could not be saved (the old file is unchanged).
+        """
+        if not isValid(self):
+            return False  # the window is gone (and saved its drafts as it closed)
+        self._kept = self.drafts()
+        return self._drafts.save(self._kept)
+
+    def drafts(self) -> Drafts:
+        """Every request tab as a draft: the open ones, then those waiting for a schema."""
         window = self._window
         target = window.loader.target
         address = target.address if target is not None else ""
-        current = [
-            (tab.method, address)
-            for i in range(window.tabs.count())
-            if isinstance(tab := window.tabs.widget(i), MethodTab)
-        ]
-        pending = [] if self._restored else self._pending
-        self._store.update(open_tabs=open_tabs_to_keep(current, pending))
+        saved = window.workspace_ui.saved
+        tabs: list[TabDraft] = []
+        current = None
+        for i in range(window.tabs.count()):
+            widget = window.tabs.widget(i)
+            draft = saved.draft_of(widget, address)
+            if draft is None:
+                continue
+            if widget is window.tabs.currentWidget():
+                current = len(tabs)
+            tabs.append(draft)
+        waiting = [i for i, d in enumerate(self._pending) if d is self._current]
+        if current is None and waiting:
+            current = len(tabs) + waiting[0]
+        return Drafts((*tabs, *self._pending), current)
 
     def close(self) -> None:
-        """Stop following the settings (the window is closing)."""
+        """Stop following the settings and saving drafts (the window is closing)."""
+        self._autosave.close()
         self._unsubscribe()
         if preferences.store() is self._store:
             preferences.use(None)
@@ -109,26 +194,41 @@ class WindowSession(QObject):
     # -- internals ------------------------------------------------------------------------
 
     def _on_schema(self, schema: Schema) -> None:
-        if self._restored:
-            return
-        self._restored = True
+        """Reopen the drafts whose method ``schema`` has; the others keep waiting."""
         if not self._pending:
             return
         methods = [m for service in schema.services() for m in service.methods]
-        found, missing = restorable_methods(self._pending, methods)
-        self._pending = []
-        if missing:
+        found, self._pending = split_drafts(self._pending, methods)
+        if self._pending:
             logger.info(
-                "not reopening %s: not in the loaded schema", ", ".join(t.method for t in missing)
+                "keeping %d draft(s) for later: %s not in the loaded schema",
+                len(self._pending),
+                ", ".join(sorted({d.method for d in self._pending})),
             )
+        if not found:
+            return
         window = self._window
-        first = None
-        for method in found:
-            tab = window.tabs.open_method(schema, method, pin=True)
-            first = first or tab
-        if first is not None:
-            window.tabs.setCurrentWidget(first)
+        saved = window.workspace_ui.saved
+        shown = None
+        for draft, method in found:
+            tab = saved.open_draft(schema, method, draft)
+            if shown is None or draft is self._current:
+                shown = tab
+        if shown is not None:
+            window.tabs.setCurrentWidget(shown)
             window.show_tabs()
+        self._changed()
+
+    def _follow(self, tab: MethodTab) -> None:
+        """Save the drafts a moment after each edit of ``tab`` (a new tab counts, too)."""
+        binding = self._window.workspace_ui.saved.binding(tab)
+        if binding is not None:
+            binding.edited.connect(self._changed)
+            binding.stateChanged.connect(self._changed)
+        self._changed()
+
+    def _changed(self, *_args: object) -> None:
+        self._autosave.mark_dirty()
 
     def _apply(self, settings: Settings) -> None:
         before, self._applied = self._applied, settings
