@@ -603,13 +603,15 @@ async def test_serve_forever_stops_cleanly_when_cancelled() -> None:
 
 
 def port_frees(port: int, attempts: int = 200) -> bool:
-    """Whether the loopback ``port`` can be bound again within ``attempts`` short waits.
+    """Whether a server could listen on the loopback ``port`` again within ``attempts`` waits.
 
-    gRPC core closes a stopped server's listener on its own threads: the port is free soon
-    after ``stop()``, not necessarily at once (seen on a loaded machine).
+    SO_REUSEADDR, as every server sets it: a connection the server closed first stays in
+    TIME_WAIT on the port for a minute, which is no listener. And gRPC core closes a
+    stopped server's listener on its own threads, soon after ``stop()``, not at once.
     """
     for _ in range(attempts):
         with socket.socket() as again:
+            again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 again.bind(("127.0.0.1", port))
             except OSError:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import io
+import sys
+import threading
+import traceback
 
 from PySide6.QtWidgets import QApplication
 
@@ -32,4 +35,18 @@ def loop_state() -> str:
         for frame in task.get_stack(limit=12):
             code = frame.f_code
             print(f"    {code.co_filename}:{frame.f_lineno} in {code.co_name}", file=out)
+    print(threads(), end="", file=out)
+    return out.getvalue()
+
+
+def threads() -> str:
+    """Where every other thread is (the demo servers' loops, gRPC's poller)."""
+    out = io.StringIO()
+    names = {t.ident: t.name for t in threading.enumerate()}
+    for ident, frame in sys._current_frames().items():
+        if ident == threading.get_ident():
+            continue
+        print(f"thread {names.get(ident, ident)}:", file=out)
+        for entry in traceback.extract_stack(frame)[-6:]:
+            print(f"    {entry.filename}:{entry.lineno} in {entry.name}", file=out)
     return out.getvalue()
