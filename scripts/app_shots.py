@@ -8,18 +8,25 @@ user's own settings are never read or written.
 from __future__ import annotations
 
 import logging
-import time
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QRect, QSettings, Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QWidget
-from screenshots import DEMO_SERVICE, SIZE, close, open_tab, settle, wait_for
+from screenshots import (
+    DEMO_SERVICE,
+    SIZE,
+    close,
+    fresh_settings,
+    fresh_state,
+    open_tab,
+    settle,
+    wait_for,
+)
 
 from workbench.core.settings import SettingsStore
 from workbench.ui import theme
 from workbench.ui.appearance import Appearance
-from workbench.ui.state import UiState
 from workbench.ui.views.connect import Phase
 from workbench.ui.views.main_window import MainWindow
 from workbench.ui.views.settings_dialog import SettingsDialog
@@ -31,9 +38,8 @@ logger = logging.getLogger("screenshots")
 
 def _window(state_dir: Path, address: str, store: SettingsStore | None = None) -> MainWindow:
     """A window with fresh state and settings; its demo button "starts" ``address``."""
-    stamp = time.monotonic_ns()
-    state = UiState(QSettings(str(state_dir / f"state-{stamp}.ini"), QSettings.Format.IniFormat))
-    settings = store or SettingsStore.load(state_dir / f"settings-{stamp}.json")
+    state = fresh_state(state_dir)
+    settings = store or fresh_settings(state_dir)
 
     async def demo() -> str:
         return address

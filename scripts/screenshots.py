@@ -38,6 +38,7 @@ import qasync
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QWidget
 
+from workbench.core.settings import SettingsStore
 from workbench.demo.server import DemoServerThread
 from workbench.ui import theme
 from workbench.ui.form.request_editor import EditorMode
@@ -96,12 +97,25 @@ def refused_address() -> str:
         return f"127.0.0.1:{sock.getsockname()[1]}"
 
 
+def fresh_settings(state_dir: Path) -> SettingsStore:
+    """Settings of a first start: no recent servers, no tabs to reopen from an earlier shot."""
+    return SettingsStore.load(state_dir / f"settings-{time.monotonic_ns()}.json")
+
+
+def fresh_state(state_dir: Path, name: str = "") -> UiState:
+    """Window state of a first start: the default layout, and nothing left by another window.
+
+    The tabs a window leaves open are kept in the per-user state folder, so each window
+    gets a folder of its own (the windows are shot one after another).
+    """
+    name = name or f"state-{time.monotonic_ns()}"
+    os.environ["XDG_STATE_HOME"] = str(state_dir / name / "xdg-state")
+    return UiState(QSettings(str(state_dir / f"{name}.ini"), QSettings.Format.IniFormat))
+
+
 def new_window(state_dir: Path) -> MainWindow:
-    """A window with fresh state (no recent addresses, default layout)."""
-    settings = QSettings(
-        str(state_dir / f"state-{time.monotonic_ns()}.ini"), QSettings.Format.IniFormat
-    )
-    window = MainWindow(state=UiState(settings))
+    """A window with fresh state (no recent addresses, default layout, no reopened tabs)."""
+    window = MainWindow(state=fresh_state(state_dir), settings=fresh_settings(state_dir))
     window.resize(*SIZE)
     window.show()
     return window

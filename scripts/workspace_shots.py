@@ -11,14 +11,24 @@ import asyncio
 import json
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
-from screenshots import DEMO_SERVICE, SIZE, close, fill_json, open_tab, save, send, settle, wait_for
+from screenshots import (
+    DEMO_SERVICE,
+    SIZE,
+    close,
+    fill_json,
+    fresh_settings,
+    fresh_state,
+    open_tab,
+    save,
+    send,
+    settle,
+    wait_for,
+)
 
 from workbench.core.store.environments import Environment
 from workbench.core.store.history import History
 from workbench.core.store.requests import MetadataEntry, SavedRequest, SavedTarget
 from workbench.core.store.secrets import FileSecretStore
-from workbench.ui.state import UiState
 from workbench.ui.views.connect import Phase
 from workbench.ui.views.main_window import MainWindow
 from workbench.ui.views.request_tab import RequestTab
@@ -80,8 +90,7 @@ def _fill_workspace(window: MainWindow, address: str) -> None:
 
 
 def _new_window(state_dir: Path, name: str) -> MainWindow:
-    settings = QSettings(str(state_dir / f"{name}.ini"), QSettings.Format.IniFormat)
-    state = UiState(settings)
+    state = fresh_state(state_dir, name)
     ws_dir = state_dir / name / "workspace"
     controller = WorkspaceController(
         state=state,
@@ -89,7 +98,7 @@ def _new_window(state_dir: Path, name: str) -> MainWindow:
         secrets=FileSecretStore(ws_dir),
     )
     controller.open(ws_dir, create=True)
-    window = MainWindow(state=state, workspace=controller)
+    window = MainWindow(state=state, workspace=controller, settings=fresh_settings(state_dir))
     window.resize(*SIZE)
     window.show()
     return window

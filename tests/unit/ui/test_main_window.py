@@ -92,15 +92,17 @@ def test_connect_browse_filter_and_select_a_method(
     qtbot.waitUntil(lambda: top_labels(window) == [DEMO, "Messages"], timeout=WAIT_MS)
 
     click_row(qtbot, window, "Countdown", DEMO)
-    qtbot.waitUntil(lambda: "rpc Countdown" in window.detail.toPlainText(), timeout=WAIT_MS)
-    assert "stream .workbench.demo.v1.Tick" in window.detail.toPlainText()
-    assert window.detail_title.text() == f"Definition — {DEMO}.Countdown"
+    qtbot.waitUntil(lambda: isinstance(window.tabs.currentWidget(), MethodTab), timeout=WAIT_MS)
     tab = window.tabs.currentWidget()
     assert isinstance(tab, MethodTab)
     assert window.tabs.isVisible()
     assert tab.signature_text().startswith("rpc Countdown(workbench.demo.v1.CountdownRequest)")
+    # The method's definition is the tab's own page; the window's pane does not repeat it.
+    assert "rpc Countdown" in tab.definitions_text()
+    assert "stream .workbench.demo.v1.Tick" in tab.definitions_text()
     assert "message CountdownRequest" in tab.definitions_text()
     assert "message Tick" in tab.definitions_text()
+    assert not window.definition.isVisible()
 
 
 def test_selecting_a_message_shows_its_definition(
@@ -108,10 +110,47 @@ def test_selecting_a_message_shows_its_definition(
 ) -> None:
     connect(qtbot, window, demo_address)
     wait_phase(qtbot, window, Phase.READY)
+    assert not window.definition.isVisible()  # nothing selected, nothing to show
     qtbot.keyClicks(window.browser.filter_edit, "v1.Color")
     qtbot.keyClick(window.browser.filter_edit, Qt.Key.Key_Return)  # jumps to the first match
-    qtbot.waitUntil(lambda: "enum Color {" in window.detail.toPlainText(), timeout=WAIT_MS)
+    qtbot.waitUntil(window.definition.isVisible, timeout=WAIT_MS)
+    text = window.detail.toPlainText()
+    assert text.startswith("// A colour, to exercise top-level enum fields.\nenum Color {")
+    assert window.detail_title.text() == "enum workbench.demo.v1.Color"
     assert window.tabs.count() == 0  # types do not open request tabs
+    assert window.welcome.isVisible()  # the pane sits under the welcome page
+    assert window.definition.height() >= 80
+
+
+def test_the_definition_pane_is_for_what_opens_no_tab(
+    qtbot: Any, window: MainWindow, demo_address: str
+) -> None:
+    connect(qtbot, window, demo_address)
+    qtbot.waitUntil(lambda: DEMO in top_labels(window), timeout=WAIT_MS)
+    pane, tree = window.definition, window.browser.tree
+    click_row(qtbot, window, "Echo", DEMO)
+    assert not pane.isVisible()  # the Echo tab's Definition page has it
+    click_row(qtbot, window, "workbench.demo.inventory.v1.Item", "Messages")
+    assert pane.isVisible()
+    assert window.detail_title.text() == "message workbench.demo.inventory.v1.Item"
+    assert "// A stock item." in window.detail.toPlainText()
+    assert window.tabs.titles() == ["Echo"]  # still open above the pane
+
+    tree.setCurrentIndex(tree.currentIndex().parent())  # the "Messages" heading
+    assert not pane.isVisible()
+    window.browser.select(DEMO)
+    assert pane.isVisible()
+    assert window.detail_title.text() == f"service {DEMO}"
+    assert "rpc Countdown (" in window.detail.toPlainText()
+
+    qtbot.mouseClick(pane.close_button, Qt.MouseButton.LeftButton)
+    assert not pane.isVisible()
+    center = tree.visualRect(tree.currentIndex()).center()
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=center)
+    assert not pane.isVisible()  # closed stays closed while the row stays the same
+    qtbot.mouseDClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=center)
+    assert pane.isVisible()  # double-click (or Enter) brings it back
+    assert window.tabs.titles() == ["Echo"]
 
 
 def test_browsing_reuses_one_preview_tab_and_double_click_keeps_it(
@@ -131,6 +170,30 @@ def test_browsing_reuses_one_preview_tab_and_double_click_keeps_it(
     window.tabs.tabCloseRequested.emit(1)
     window.tabs.tabCloseRequested.emit(0)
     qtbot.waitUntil(window.welcome.isVisible, timeout=WAIT_MS)
+
+
+def test_the_connection_state_reads_in_full_at_1280_and_elides_when_narrow(
+    qtbot: Any, window: MainWindow, demo_address: str
+) -> None:
+    window.resize(1280, 800)
+    connect(qtbot, window, demo_address)
+    bar, indicator = window.toolbar, window.indicator
+    full = indicator.full_text()
+    qtbot.waitUntil(lambda: indicator.text() == full, timeout=WAIT_MS)
+    assert indicator.toolTip() == window.loader.state.text
+    shown = [bar.widgetForAction(a) for a in bar.actions() if bar.widgetForAction(a) is not None]
+    assert all(w.isVisible() for w in shown)  # nothing pushed into the overflow menu
+    assert bar.open_button.menu().actions() == [window.act_open_proto, window.act_open_protoset]
+
+    window.resize(980, 700)
+    qtbot.waitUntil(lambda: indicator.text() != full, timeout=WAIT_MS)
+    assert indicator.text().endswith("…")
+    assert full.startswith(indicator.text().removesuffix("…"))
+    assert indicator.text().startswith("● Connected")  # the state word survives the eliding
+    assert f"Connected to {demo_address} — " in indicator.toolTip()
+    # The address box gave up room too, but still fits an address.
+    assert window.address_box.width() >= indicator.fontMetrics().horizontalAdvance("x" * 14)
+    assert window.address_box.lineEdit().text() == demo_address
 
 
 def test_garbage_address_fails_inline_and_the_app_keeps_working(
@@ -162,7 +225,9 @@ def test_refused_port_names_the_problem_and_the_fix(qtbot: Any, window: MainWind
     text = window.banner.text()
     assert f"connection to {address} refused" in text
     assert "hint: check the port" in text
-    assert "refused" in window.indicator.toolTip()
+    tip = window.indicator.toolTip()
+    assert tip.startswith(f"connection to {address} refused")  # the full text, then the hint
+    assert "hint: check the port" in tip
     # Reload retries the same server; the failure is reported again, not a crash.
     assert window.act_reload.isEnabled()
     phases: list[Phase] = []

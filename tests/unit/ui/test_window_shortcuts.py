@@ -1,4 +1,4 @@
-"""Window keys (Ctrl+L, Ctrl+F, Ctrl+P, Ctrl+Enter, Esc) and a bug in a slot."""
+"""Window keys (Ctrl+L, Ctrl+F, Ctrl+P, Ctrl+Enter, Esc, Ctrl+O, F5) and a bug in a slot."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from tests.unit.ui.calls_support import (
@@ -21,9 +21,11 @@ from tests.unit.ui.calls_support import (
 )
 from workbench.app.gui import CrashHandler
 from workbench.core.errors import WorkbenchError
+from workbench.demo.protos import demo_proto_files, demo_proto_root
 from workbench.ui.bridges import CrashReport, MessageBridge, UserMessage
 from workbench.ui.state import UiState
 from workbench.ui.views import about_dialog
+from workbench.ui.views.connect import Phase
 from workbench.ui.views.main_window import MainWindow
 from workbench.ui.views.method_tab import MethodTab
 from workbench.ui.views.quick_open import QuickOpen
@@ -109,6 +111,30 @@ def test_ctrl_enter_sends_and_esc_cancels_only_while_running(
     qtbot.keyClick(slow.editor.form_view(), Qt.Key.Key_Escape)
     assert wait_finished(qtbot, slow).code_name == "CANCELLED"
     assert not window.shortcuts.act_cancel.isEnabled()
+
+
+def test_ctrl_o_opens_proto_files_and_f5_reloads_them(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = demo_proto_root()
+    files = [str(root / name) for name in demo_proto_files()]
+    asked: list[str] = []
+
+    def choose(_parent: object, title: str, *_args: object) -> tuple[list[str], str]:
+        asked.append(title)
+        return files, ""
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", choose)
+    window.browser.tree.setFocus()
+    ctrl(qtbot, Qt.Key.Key_O)
+    qtbot.waitUntil(lambda: window.loader.state.phase is Phase.READY, timeout=WAIT_MS)
+    assert asked == ["Open .proto files"]
+    assert window.act_reload.isEnabled()
+    phases: list[Phase] = []
+    window.loader.stateChanged.connect(lambda state: phases.append(state.phase))
+    qtbot.keyClick(window.browser.tree, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: phases == [Phase.LOADING, Phase.READY], timeout=WAIT_MS)
+    assert window.indicator.full_text().startswith("● Loaded 4 .proto files — ")
 
 
 def test_a_bug_in_a_slot_is_logged_and_shown_and_the_app_keeps_running(

@@ -16,7 +16,8 @@ class ConnectionIndicator(QLabel):
     """Shows the phase as a mark (a spinner while loading) and the state's text, elided.
 
     The colour comes from the style sheet through the ``phase`` dynamic property; the tooltip
-    holds the full text (with the hint when failed). The widget emits no signals of its own.
+    always holds the full text (with the hint when failed), so an elided state can still be
+    read. The widget emits no signals of its own.
 
     Args:
         parent: the owning widget.
@@ -52,7 +53,9 @@ class ConnectionIndicator(QLabel):
         """Show ``state``."""
         self._state = state
         self.setProperty("phase", state.phase.value)
-        self.setToolTip(state.detail)
+        # The full text, whatever the eliding left: a failure's detail starts with it.
+        detail = state.detail
+        self.setToolTip(detail if detail.startswith(state.text) else f"{state.text}\n{detail}")
         # Re-polish so the style sheet's [phase=...] selectors apply to the new value.
         self.style().unpolish(self)
         self.style().polish(self)
@@ -65,10 +68,16 @@ class ConnectionIndicator(QLabel):
         self.updateGeometry()
 
     def sizeHint(self) -> QSize:
-        """Implements ``QWidget.sizeHint``: room for the whole text."""
+        """Implements ``QWidget.sizeHint``: room for the whole text, up to a long status line.
+
+        Capped so a long error does not make its neighbours in the toolbar give up room:
+        the indicator expands into whatever is spare anyway, and elides the rest.
+        """
         hint = super().sizeHint()
         margins = self.contentsMargins()
-        width = self.fontMetrics().horizontalAdvance(self.full_text()) + margins.left() + 16
+        metrics = self.fontMetrics()
+        text = min(metrics.horizontalAdvance(self.full_text()), metrics.averageCharWidth() * 64)
+        width = text + margins.left() + margins.right() + 2  # +2: no eliding on a rounding
         return QSize(width, hint.height())
 
     def minimumSizeHint(self) -> QSize:

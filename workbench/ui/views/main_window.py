@@ -1,32 +1,32 @@
-"""The main window: address bar, schema tree, request tabs and the definition pane."""
+"""The main window: the toolbar, the schema tree, the request tabs and the definition pane.
+
+The window assembles parts that live in their own modules: the File menu
+(:mod:`~workbench.ui.views.file_menu`), the toolbar with the address bar and connection
+state (:mod:`~workbench.ui.views.main_toolbar`), the schema tree
+(:mod:`~workbench.ui.views.schema_browser`), the request tabs and the definition pane for
+services and types (:mod:`~workbench.ui.views.definition_pane`). What it keeps is the
+wiring between them and the loader.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from pathlib import Path
 
 from google.protobuf.descriptor import MethodDescriptor
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QFontDatabase, QKeySequence
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QComboBox,
-    QFileDialog,
-    QLabel,
     QMainWindow,
     QMessageBox,
-    QPlainTextEdit,
-    QPushButton,
     QSplitter,
     QStackedWidget,
     QTabWidget,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
 from qasync import asyncClose, asyncSlot
 
-from workbench.core.schema.describe import describe_symbol
 from workbench.core.schema.schema import Schema
 from workbench.core.settings import SettingsStore
 from workbench.ui import connection_store, resources
@@ -36,8 +36,11 @@ from workbench.ui.state import UiState
 from workbench.ui.views.connect import ConnectionSettings, LoadState, Phase, SchemaLoader
 from workbench.ui.views.connection_dialog import ConnectionDialog
 from workbench.ui.views.connection_indicator import ConnectionIndicator
+from workbench.ui.views.definition_pane import DefinitionPane
 from workbench.ui.views.demo_launcher import DemoLauncher, DemoStarter
+from workbench.ui.views.file_menu import FileMenu
 from workbench.ui.views.help_menu import HelpMenu
+from workbench.ui.views.main_toolbar import MainToolBar
 from workbench.ui.views.message_banner import MessageBanner
 from workbench.ui.views.method_tab import MethodTab
 from workbench.ui.views.request_tabs import RequestTabs
@@ -51,12 +54,20 @@ from workbench.ui.workspace_controller import WorkspaceController
 logger = logging.getLogger(__name__)
 
 APP_TITLE = "gRPC Workbench"
-_PROTO_FILTER = "Protocol Buffers (*.proto);;All files (*)"
-_PROTOSET_FILTER = "Protosets (*.protoset *.pb *.bin *.desc);;All files (*)"
+#: The definition pane's share of the work area when it first opens (or was squeezed shut).
+_DEFINITION_SHARE = 0.35
+#: Below this height (px) a revealed definition pane is given its share again.
+_DEFINITION_MIN_HEIGHT = 80
 
 
 class MainWindow(QMainWindow):
     """Browse a server's or a file's schema and open methods in request tabs.
+
+    The parts are public attributes: :attr:`file` (the File menu and its actions, also
+    reachable as ``act_*``), :attr:`toolbar` (with :attr:`address_box`,
+    :attr:`connect_button` and :attr:`indicator`), :attr:`browser`, :attr:`welcome`,
+    :attr:`tabs`, :attr:`definition` (with :attr:`detail` and :attr:`detail_title`),
+    :attr:`banner` and :attr:`status_indicator`.
 
     Args:
         loader: owns connecting and loading (and the channels); the window only shows it.
@@ -92,7 +103,6 @@ class MainWindow(QMainWindow):
         self._state = state or UiState()
         self.settings_store = settings if settings is not None else SettingsStore.load()
         self._crash_box: QMessageBox | None = None
-        self._last_dir = str(Path.home())
         self._closing = False
         self.workspace = workspace or WorkspaceController(state=self._state, parent=self)
         if self.workspace.parent() is None:
@@ -114,8 +124,22 @@ class MainWindow(QMainWindow):
     # -- construction ---------------------------------------------------------------------
 
     def _build(self) -> None:
-        self._build_actions()
-        self.addToolBar(self._build_toolbar())
+        self.file = FileMenu(self)
+        self.file_menu = self.file.menu
+        # The actions under their long-standing names (workspace actions and tests use them).
+        self.act_open_proto = self.file.act_open_proto
+        self.act_open_protoset = self.file.act_open_protoset
+        self.act_reload = self.file.act_reload
+        self.act_connection = self.file.act_connection
+        self.act_new_tab = self.file.act_new_tab
+        self.act_close_tab = self.file.act_close_tab
+        self.act_quit = self.file.act_quit
+        self.toolbar = MainToolBar(self.file, self)
+        self.toolbar.connectRequested.connect(self._on_connect_clicked)
+        self.address_box = self.toolbar.address_box
+        self.connect_button = self.toolbar.connect_button
+        self.indicator = self.toolbar.indicator
+        self.addToolBar(self.toolbar)
         central = QWidget(self)
         column = QVBoxLayout(central)
         column.setContentsMargins(6, 6, 6, 0)
@@ -127,110 +151,29 @@ class MainWindow(QMainWindow):
         self.status_indicator = ConnectionIndicator(self)
         self.statusBar().addWidget(self.status_indicator, 1)
 
-    def _build_actions(self) -> None:
-        self.act_open_proto = QAction("Open .proto files…", self)
-        self.act_open_proto.setShortcut(QKeySequence.StandardKey.Open)
-        self.act_open_proto.triggered.connect(self._on_open_proto)
-        self.act_open_protoset = QAction("Open protoset…", self)
-        self.act_open_protoset.triggered.connect(self._on_open_protoset)
-        self.act_reload = QAction("Reload schema", self)
-        self.act_reload.setShortcut(QKeySequence.StandardKey.Refresh)
-        self.act_reload.setEnabled(False)
-        self.act_reload.triggered.connect(self._on_reload)
-        self.act_connection = QAction("Connection…", self)
-        self.act_connection.setToolTip("TLS, certificates, default metadata and deadline")
-        self.act_connection.triggered.connect(self.edit_connection)
-        self.act_new_tab = QAction("New request tab", self)
-        self.act_new_tab.setShortcut(QKeySequence("Ctrl+T"))
-        self.act_new_tab.triggered.connect(self._on_new_tab)
-        self.act_close_tab = QAction("Close tab", self)
-        self.act_close_tab.setShortcut(QKeySequence("Ctrl+W"))
-        # Through a lambda: the tabs are built after the actions.
-        self.act_close_tab.triggered.connect(lambda: self.tabs.close_current())  # noqa: PLW0108
-        self.addActions([self.act_new_tab, self.act_close_tab])
-        self.act_quit = act_quit = QAction("Quit", self)
-        act_quit.setShortcut(QKeySequence.StandardKey.Quit)
-        act_quit.triggered.connect(self.close)
-        self.file_menu = menu = self.menuBar().addMenu("&File")
-        menu.addActions([self.act_open_proto, self.act_open_protoset, self.act_reload])
-        menu.addSeparator()
-        menu.addActions([self.act_connection, self.act_new_tab, self.act_close_tab])
-        menu.addSeparator()
-        menu.addAction(act_quit)
-
-    def _build_toolbar(self) -> QToolBar:
-        bar = QToolBar("Connection", self)
-        bar.setObjectName("mainToolBar")
-        bar.setMovable(False)
-        bar.setFloatable(False)
-        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.address_box = QComboBox(bar)
-        self.address_box.setObjectName("addressBox")
-        self.address_box.setEditable(True)
-        self.address_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.address_box.setMinimumContentsLength(24)
-        self.address_box.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        line = self.address_box.lineEdit()
-        assert line is not None  # editable combo boxes always have one
-        line.setPlaceholderText("host:port, e.g. localhost:50051")
-        line.setClearButtonEnabled(True)
-        line.returnPressed.connect(self._on_connect_clicked)
-        self.connect_button = QPushButton("Connect", bar)
-        self.connect_button.setObjectName("connectButton")
-        self.connect_button.setDefault(True)
-        self.connect_button.clicked.connect(self._on_connect_clicked)
-        self.indicator = ConnectionIndicator(bar)
-        bar.addWidget(QLabel(" Server ", bar))
-        bar.addWidget(self.address_box)
-        bar.addWidget(self.connect_button)
-        bar.addAction(self.act_connection)
-        bar.addSeparator()
-        bar.addActions([self.act_open_proto, self.act_open_protoset, self.act_reload])
-        bar.addSeparator()
-        bar.addWidget(self.indicator)
-        return bar
-
     def _build_work_area(self) -> QSplitter:
         self.browser = SchemaBrowser(self)
         self.browser.symbolSelected.connect(self._on_symbol_selected)
         self.browser.symbolActivated.connect(self._on_symbol_activated)
         self.welcome = WelcomePage(self)
-        self.welcome.openProtoRequested.connect(self._on_open_proto)
-        self.welcome.openProtosetRequested.connect(self._on_open_protoset)
-        self.tabs = RequestTabs(
-            self, endpoint=lambda: self.loader.endpoint(self.address_box.currentText())
-        )
+        self.welcome.openProtoRequested.connect(self.file.choose_proto_files)
+        self.welcome.openProtosetRequested.connect(self.file.choose_protosets)
+        self.tabs = RequestTabs(self, endpoint=lambda: self.loader.endpoint(self.toolbar.address()))
         self.tabs.emptied.connect(lambda: self._center.setCurrentWidget(self.welcome))
         self._center: QStackedWidget = QStackedWidget(self)
         self._center.addWidget(self.welcome)
         self._center.addWidget(self.tabs)
-
-        self.detail_title = QLabel("Definition", self)
-        self.detail_title.setObjectName("detailTitle")
-        self.detail = QPlainTextEdit(self)
-        self.detail.setObjectName("detailPane")
-        self.detail.setReadOnly(True)
-        self.detail.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.detail.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.detail.setPlaceholderText(
-            "Select a service, method, message or enum to see its definition."
-        )
-        detail_box = self._detail_box = QWidget(self)
-        detail_box.hide()  # shown with the first schema: until then the welcome page fills in
-        detail_layout = QVBoxLayout(detail_box)
-        detail_layout.setContentsMargins(6, 4, 6, 6)
-        detail_layout.setSpacing(4)
-        detail_layout.addWidget(self.detail_title)
-        detail_layout.addWidget(self.detail, 1)
+        self.definition = DefinitionPane(self)  # hidden until a service or type is selected
+        self.detail = self.definition.text
+        self.detail_title = self.definition.title
 
         self.work_splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.work_splitter.setObjectName("workSplitter")
         self.work_splitter.addWidget(self._center)
-        self.work_splitter.addWidget(detail_box)
+        self.work_splitter.addWidget(self.definition)
         self.work_splitter.setStretchFactor(0, 3)
         self.work_splitter.setStretchFactor(1, 1)
+        self.work_splitter.setChildrenCollapsible(False)
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.main_splitter.setObjectName("mainSplitter")
         self.left_tabs = QTabWidget(self)  # Schema | Collections | History
@@ -249,7 +192,7 @@ class MainWindow(QMainWindow):
         if not self._state.restore_splitter("main", self.main_splitter):
             self.main_splitter.setSizes([360, 840])
         if not self._state.restore_splitter("work", self.work_splitter):
-            self.work_splitter.setSizes([600, 100])  # request tabs first; definitions below
+            self.work_splitter.setSizes([500, 260])  # request tabs first; definitions below
 
     # -- public API (the bootstrap and tests drive the window through these) --------------
 
@@ -270,6 +213,13 @@ class MainWindow(QMainWindow):
         """Load the protoset files ``paths`` (called directly, returns the slot's task)."""
         await self.loader.load_protosets(paths)
 
+    @asyncSlot()
+    async def reload_schema(self) -> None:
+        """Load the schema again from its server or files (returns the slot's task)."""
+        task = self.loader.reload()
+        if task is not None:
+            await task
+
     def open_method(self, method: MethodDescriptor, *, pin: bool = False) -> MethodTab | None:
         """Show ``method`` in a request tab (the preview tab unless ``pin``)."""
         schema = self.loader.schema
@@ -279,9 +229,33 @@ class MainWindow(QMainWindow):
         self._center.setCurrentWidget(self.tabs)
         return tab
 
+    def new_tab(self) -> None:
+        """Open another request tab for the method selected in the tree (Ctrl+T)."""
+        desc = self._selected_descriptor()
+        method = desc if isinstance(desc, MethodDescriptor) else None
+        schema = self.loader.schema
+        if schema is None or self.tabs.new_tab(schema, method) is None:
+            self.statusBar().showMessage("Pick a method in the tree to open a tab for it", 6000)
+            return
+        self._center.setCurrentWidget(self.tabs)
+
     def show_tabs(self) -> None:
         """Show the request tabs (instead of the welcome page)."""
         self._center.setCurrentWidget(self.tabs)
+
+    def edit_connection(self) -> ConnectionDialog | None:
+        """Open the connection settings of the address in the bar (returns the dialog)."""
+        target = self.loader.target
+        address = (target.address if target else self.toolbar.address()).strip()
+        if not address:
+            self.banner.show_error("No server to set up", "type its address in the bar first")
+            return None
+        connection_store.restore_saved(self.loader, self._state, address)
+        dialog = ConnectionDialog(address, self.loader.settings_for(address), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.applied.connect(lambda settings: self._apply_connection(address, settings))
+        dialog.open()
+        return dialog
 
     def show_message(self, message: UserMessage) -> None:
         """Show a bridge message: errors and warnings inline, the rest in the status bar."""
@@ -305,57 +279,21 @@ class MainWindow(QMainWindow):
 
     # -- slots ----------------------------------------------------------------------------
 
-    def edit_connection(self) -> ConnectionDialog | None:
-        """Open the connection settings of the address in the bar (returns the dialog)."""
-        target = self.loader.target
-        address = (target.address if target else self.address_box.currentText()).strip()
-        if not address:
-            self.banner.show_error("No server to set up", "type its address in the bar first")
-            return None
-        connection_store.restore_saved(self.loader, self._state, address)
-        dialog = ConnectionDialog(address, self.loader.settings_for(address), self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.applied.connect(lambda settings: self._apply_connection(address, settings))
-        dialog.open()
-        return dialog
-
     @asyncSlot()
     async def _on_connect_clicked(self) -> None:
         if self.loader.busy:
             self.loader.cancel()
             return
-        connection_store.restore_saved(self.loader, self._state, self.address_box.currentText())
-        task = self.loader.connect_to(self.address_box.currentText())
+        address = self.toolbar.address()
+        connection_store.restore_saved(self.loader, self._state, address)
+        task = self.loader.connect_to(address)
         if task is not None:
             await task
-
-    @asyncSlot()
-    async def _on_reload(self) -> None:
-        task = self.loader.reload()
-        if task is not None:
-            await task
-
-    def _on_open_proto(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(
-            self, "Open .proto files", self._last_dir, _PROTO_FILTER
-        )
-        if files:
-            self._last_dir = str(Path(files[0]).parent)
-            self.open_proto_files(files)
-
-    def _on_open_protoset(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(
-            self, "Open protoset", self._last_dir, _PROTOSET_FILTER
-        )
-        if files:
-            self._last_dir = str(Path(files[0]).parent)
-            self.open_protosets(files)
 
     def _on_state(self, state: LoadState) -> None:
-        self.indicator.set_state(state)
+        self.toolbar.set_state(state)
         self.status_indicator.set_state(state)
         busy = state.phase is Phase.LOADING
-        self.connect_button.setText("Cancel" if busy else "Connect")
         self.act_reload.setEnabled(not busy and self.loader.source is not None)
         if state.phase is Phase.FAILED and state.error is not None:
             self.banner.show_message(UserMessage.for_error(state.error))
@@ -373,20 +311,23 @@ class MainWindow(QMainWindow):
     def _on_schema(self, schema: Schema) -> None:
         self.browser.set_schema(schema)
         self.welcome.set_has_schema(True)
-        self._detail_box.show()
         gone = self.tabs.rebind(schema)
         if gone:
             self.statusBar().showMessage(f"Closed {', '.join(gone)}: gone from the schema", 8000)
-        self._show_definition(self._selected_descriptor())
+        self._show_definition(self._selected_descriptor())  # as the new schema defines it
 
-    def _on_symbol_selected(self, desc: object, kind: NodeKind | None) -> None:
-        self._show_definition(desc, kind)
+    def _on_symbol_selected(self, desc: object, _kind: NodeKind | None) -> None:
         if isinstance(desc, MethodDescriptor):
+            self.definition.clear()  # the method's tab has its definition
             self.open_method(desc)
+        else:
+            self._show_definition(desc)
 
     def _on_symbol_activated(self, desc: object, _kind: NodeKind | None) -> None:
         if isinstance(desc, MethodDescriptor):
             self.open_method(desc, pin=True)
+        else:
+            self._show_definition(desc)  # shows the pane again after its close button
 
     def _apply_connection(self, address: str, settings: ConnectionSettings) -> None:
         connection_store.remember(self.loader, self._state, address, settings)
@@ -394,34 +335,29 @@ class MainWindow(QMainWindow):
         if self.loader.source is None or self.loader.target is not None:
             self.connect_to(address)  # the schema comes from this server: load it again
 
-    def _on_new_tab(self) -> None:
-        desc = self._selected_descriptor()
-        method = desc if isinstance(desc, MethodDescriptor) else None
-        schema = self.loader.schema
-        if schema is None or self.tabs.new_tab(schema, method) is None:
-            self.statusBar().showMessage("Pick a method in the tree to open a tab for it", 6000)
-            return
-        self._center.setCurrentWidget(self.tabs)
-
     # -- helpers --------------------------------------------------------------------------
 
     def _selected_descriptor(self) -> object:
         return self.browser.tree.currentIndex().data(Qt.ItemDataRole.UserRole)
 
-    def _show_definition(self, desc: object, kind: NodeKind | None = None) -> None:
+    def _show_definition(self, desc: object) -> None:
+        """Show a service's or type's definition under the tabs; hide the pane otherwise."""
         schema = self.loader.schema
-        if desc is None or schema is None:
-            self.detail_title.setText("Definition")
-            count = self.browser.tree.currentIndex().data(Qt.ItemDataRole.ToolTipRole)
-            self.detail.setPlainText(f"// {count}" if kind is not None and count else "")
+        was_hidden = self.definition.isHidden()
+        if schema is None or not self.definition.show_symbol(schema, desc):
+            self.definition.clear()
             return
-        self.detail_title.setText(f"Definition — {desc.full_name}")  # type: ignore[attr-defined]
-        self.detail.setPlainText(describe_symbol(schema, desc))  # type: ignore[arg-type]
+        sizes = self.work_splitter.sizes()
+        if was_hidden and sizes[1] < _DEFINITION_MIN_HEIGHT:
+            total = sum(sizes)
+            share = int(total * _DEFINITION_SHARE)
+            self.work_splitter.setSizes([total - share, share])
 
     def _save_state(self) -> None:
         self._state.save_window(self)
         self._state.save_splitter("main", self.main_splitter)
-        self._state.save_splitter("work", self.work_splitter)
+        if self.definition.isVisible():  # a hidden pane's size (0) is no size to restore
+            self._state.save_splitter("work", self.work_splitter)
         self._state.sync()
 
     @asyncClose
