@@ -20,7 +20,10 @@ def loop_state() -> str:
         if isinstance(widget, MainWindow):
             state = widget.loader.state
             print(f"window {widget.windowTitle()!r}: {state.phase.name}: {state.detail}", file=out)
-            channels = widget.loader._channels  # diagnostics only
+            task = widget.loader._task  # diagnostics only
+            if task is not None:
+                print(f"  load task: {_task_line(task)}", file=out)
+            channels = widget.loader._channels
             for target, channel in (channels._channels if channels else {}).items():
                 print(f"  channel {target.address}: {channel.get_state().name}", file=out)
     try:
@@ -28,7 +31,11 @@ def loop_state() -> str:
     except RuntimeError:
         return out.getvalue() + "no event loop\n"
     tasks = [t for t in asyncio.all_tasks(loop) if not t.done()]
-    print(f"{len(tasks)} pending task(s) on {type(loop).__name__}", file=out)
+    print(f"{len(tasks)} pending task(s) on {type(loop).__name__} {id(loop):#x}", file=out)
+    # Tasks of any other loop (there should be none on this thread).
+    others = [t for t in list(asyncio.tasks._all_tasks) if t.get_loop() is not loop]
+    for task in others:
+        print(f"  other loop: {_task_line(task)}", file=out)
     for task in tasks:
         print(f"  {task.get_name()}: {task.get_coro()!r}", file=out)
         # Not Task.print_stack: it fails on Cython coroutine frames without line numbers.
@@ -37,6 +44,18 @@ def loop_state() -> str:
             print(f"    {code.co_filename}:{frame.f_lineno} in {code.co_name}", file=out)
     print(threads(), end="", file=out)
     return out.getvalue()
+
+
+def _task_line(task: asyncio.Task[object]) -> str:
+    loop = task.get_loop()
+    if task.cancelled():
+        how = "cancelled"
+    elif task.done():
+        how = f"done: {task.exception()!r}" if task.exception() else "done"
+    else:
+        how = "pending"
+    closed = "closed" if loop.is_closed() else "open"
+    return f"{task.get_name()} {how} on {type(loop).__name__} {id(loop):#x} ({closed})"
 
 
 def threads() -> str:
