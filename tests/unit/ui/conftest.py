@@ -10,6 +10,7 @@ awaited) are collected and re-raised when the test ends, as in qasync's own test
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
@@ -120,9 +121,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Keep the schema loader's warnings for the summary (see ``stalls``)."""
+    logging.getLogger("workbench.ui.views.connect").addHandler(stalls.INTERRUPTED)
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """List the connects that stalled and were retried (see ``calls_support.connect``)."""
+    """List the connects that stalled or were interrupted, and were retried."""
     text = stalls.summary()
     if text:
-        terminalreporter.section("connects that stalled and were retried")
+        terminalreporter.section("connects that stalled or were interrupted, and were retried")
         terminalreporter.write_line(text)

@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, Signal
 
 from workbench.core.calls.channels import ChannelManager, Target, TlsConfig
 from workbench.core.calls.metadata import Metadata, parse_metadata
-from workbench.core.errors import UsageError, WorkbenchError
+from workbench.core.errors import ConnectionFailed, UsageError, WorkbenchError
 from workbench.core.schema.reflection import ReflectionSource
 from workbench.core.schema.schema import Schema
 from workbench.core.schema.sources import DescriptorSource
@@ -312,19 +312,41 @@ class SchemaLoader(QObject):
         return self._channels
 
     async def _run(self, source: DescriptorSource) -> Schema | None:
-        try:
-            schema = await source.load()
-        except WorkbenchError as exc:
-            logger.info("loading %s failed: %s", source.describe(), exc)
-            await self._forget_channel(source)
-            self._finish(LoadState(Phase.FAILED, exc.message, exc))
+        for attempt in range(1, _INTERRUPTED_TRIES + 1):
+            try:
+                schema = await source.load()
+            except WorkbenchError as exc:
+                logger.info("loading %s failed: %s", source.describe(), exc)
+                await self._forget_channel(source)
+                self._finish(LoadState(Phase.FAILED, exc.message, exc))
+                return None
+            except asyncio.CancelledError:
+                if _cancel_requested():
+                    raise  # cancel(), a new load or aclose(): they set the state
+                # Nobody cancelled this load, yet it ended in CancelledError: grpc.aio raises
+                # that for a call cancelled under it (seen rarely, on a loaded machine; the
+                # canceller is not known yet). Without this the window would say
+                # "Connecting…" for ever. Start afresh once, on a new channel, then give up.
+                logger.warning(
+                    "loading %s: a gRPC call was cancelled, though the load was not (try %d)",
+                    source.describe(),
+                    attempt,
+                    exc_info=True,
+                )
+                await self._forget_channel(source)
+                continue
+            except Exception as exc:
+                # A bug, not a user error: say so here, and let the crash handler report it.
+                self._finish(LoadState(Phase.FAILED, f"Internal error: {exc!r}"))
+                raise
+            break
+        else:
+            error = ConnectionFailed(
+                f"loading {source.describe()} was interrupted: a gRPC call was cancelled",
+                hint="try again; the log has the details",
+            )
+            self._finish(LoadState(Phase.FAILED, error.message, error))
             return None
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            # A bug, not a user error: say so here, and let the crash handler report it.
-            self._finish(LoadState(Phase.FAILED, f"Internal error: {exc!r}"))
-            raise
         self._schema = schema
         self.schemaChanged.emit(schema)
         self._finish(LoadState(Phase.READY, ready_text(source, schema)))
@@ -343,6 +365,17 @@ class SchemaLoader(QObject):
     def _set_state(self, state: LoadState) -> None:
         self._state = state
         self.stateChanged.emit(state)
+
+
+#: How many times a load interrupted by a stray gRPC cancellation runs (see ``_run``).
+_INTERRUPTED_TRIES = 2
+
+
+def _cancel_requested() -> bool:
+    """Whether the current task was asked to stop (``Task.cancel()``), as opposed to a
+    ``CancelledError`` that came up from a call the task awaited."""
+    task = asyncio.current_task()
+    return task is None or task.cancelling() > 0
 
 
 def ready_text(source: DescriptorSource, schema: Schema) -> str:
