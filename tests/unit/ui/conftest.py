@@ -123,7 +123,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Keep the schema loader's warnings for the summary (see ``stalls``)."""
-    logging.getLogger("workbench.ui.views.connect").addHandler(stalls.INTERRUPTED)
+    for name in ("workbench.ui.views.connect", "workbench.core.schema.reflection"):
+        logging.getLogger(name).addHandler(stalls.INTERRUPTED)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

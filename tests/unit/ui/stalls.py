@@ -33,7 +33,7 @@ def record(address: str, attempt: int, state: str) -> None:
 
 
 class InterruptedLoads(logging.Handler):
-    """Keeps the schema loader's warnings (``workbench.ui.views.connect``), formatted."""
+    """Keeps the warnings of the schema loader and the reflection client, formatted."""
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)

@@ -169,6 +169,9 @@ class ReflectionSource:
             try:
                 async for _ in call:
                     pass
+            except asyncio.CancelledError:
+                await _note_stray_cancel(call, self.target)
+                raise
             except grpc.aio.AioRpcError as exc:
                 if exc.code() == grpc.StatusCode.UNIMPLEMENTED:
                     logger.debug("%s: reflection %s not served", self.target.address, version)
@@ -199,6 +202,9 @@ class ReflectionSource:
         try:
             result = await body(stream)
             await stream.finish()
+        except asyncio.CancelledError:
+            await _note_stray_cancel(call, self.target)
+            raise
         except grpc.aio.AioRpcError as exc:
             refused = (grpc.StatusCode.UNIMPLEMENTED, grpc.StatusCode.INTERNAL)
             if stream.received == 0 and exc.code() in refused:
@@ -276,3 +282,19 @@ class _Refused(Exception):
     def __init__(self, error: grpc.aio.AioRpcError) -> None:
         super().__init__(error)
         self.error = error
+
+
+async def _note_stray_cancel(call: grpc.aio.Call, target: Target) -> None:
+    """Log why ``call`` was cancelled when the task awaiting it was not asked to stop.
+
+    grpc.aio raises ``CancelledError`` for a call cancelled locally by anyone (the channel
+    closing, the call object collected, ``cancel()``); its details say which.
+    """
+    task = asyncio.current_task()
+    if task is None or task.cancelling() > 0 or not call.done():
+        return
+    logger.warning(
+        "%s: a reflection call was cancelled under a load nobody cancelled: %s",
+        target.address,
+        await call.details(),
+    )
