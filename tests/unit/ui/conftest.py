@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import pytest
 import qasync
+import shiboken6
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
@@ -52,6 +53,10 @@ def qasync_loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
         # once. Mark the loop stopped directly instead.
         loop._QEventLoop__is_running = False  # type: ignore[attr-defined]
         loop.close()
+        # Free the loop's Qt timer object now, on this thread: left to the garbage collector
+        # it can be freed on another thread, where its timers cannot be stopped, and one
+        # firing later touches freed memory (a segfault seen under gdb).
+        shiboken6.delete(loop._timer)  # type: ignore[attr-defined]
         asyncio.set_event_loop(None)
     if errors:
         first = errors[0].get("exception")
