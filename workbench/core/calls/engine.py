@@ -46,6 +46,7 @@ from workbench.core.calls.method import (
 )
 from workbench.core.calls.status import details_from_trailers
 from workbench.core.calls.streaming import StreamDriver
+from workbench.core.cancellation import cancel_requested
 from workbench.core.errors import ConnectionFailed, UsageError, WorkbenchError
 from workbench.core.schema.schema import MethodKind
 
@@ -302,8 +303,7 @@ class Call:
         except TimeoutError:
             pass  # grpc is stuck: nothing more to wait for
         except asyncio.CancelledError:
-            task = asyncio.current_task()
-            if task is not None and task.cancelling():
+            if cancel_requested():
                 raise  # our own task is being cancelled
 
     def _connect_timeout(self) -> WorkbenchError | None:
@@ -319,11 +319,9 @@ class Call:
     def _is_local_cancel(self) -> bool:
         """Whether a CancelledError comes from cancelling the RPC, not our own task.
 
-        grpc.aio raises ``asyncio.CancelledError`` from a call cancelled with
-        ``call.cancel()``; only a cancelled *task* has ``cancelling() > 0``.
+        See :mod:`workbench.core.cancellation`.
         """
-        task = asyncio.current_task()
-        return self._cancel_requested and (task is None or task.cancelling() == 0)
+        return self._cancel_requested and not cancel_requested()
 
     # -- producing events -----------------------------------------------------------------
 

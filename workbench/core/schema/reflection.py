@@ -19,6 +19,7 @@ from grpc_reflection.v1alpha import reflection_pb2
 
 from workbench.core.calls.channels import ChannelManager, Target, open_channel
 from workbench.core.calls.diagnose import diagnose_rpc_error, diagnose_status
+from workbench.core.cancellation import cancel_requested
 from workbench.core.errors import (
     ConnectionFailed,
     ReflectionFailed,
@@ -290,8 +291,7 @@ async def _note_stray_cancel(call: grpc.aio.Call, target: Target) -> None:
     grpc.aio raises ``CancelledError`` for a call cancelled locally by anyone (the channel
     closing, the call object collected, ``cancel()``); its details say which.
     """
-    task = asyncio.current_task()
-    if task is None or task.cancelling() > 0 or not call.done():
+    if cancel_requested() or not call.done():
         return
     logger.warning(
         "%s: a reflection call was cancelled under a load nobody cancelled: %s",

@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, Signal
 
 from workbench.core.calls.channels import ChannelManager, Target, TlsConfig
 from workbench.core.calls.metadata import Metadata, parse_metadata
+from workbench.core.cancellation import cancel_requested
 from workbench.core.errors import ConnectionFailed, UsageError, WorkbenchError
 from workbench.core.schema.reflection import ReflectionSource
 from workbench.core.schema.schema import Schema
@@ -321,7 +322,7 @@ class SchemaLoader(QObject):
                 self._finish(LoadState(Phase.FAILED, exc.message, exc))
                 return None
             except asyncio.CancelledError:
-                if _cancel_requested():
+                if cancel_requested():
                     raise  # cancel(), a new load or aclose(): they set the state
                 # Nobody cancelled this load, yet it ended in CancelledError: grpc.aio raises
                 # that for a call cancelled under it (seen rarely, on a loaded machine; the
@@ -369,13 +370,6 @@ class SchemaLoader(QObject):
 
 #: How many times a load interrupted by a stray gRPC cancellation runs (see ``_run``).
 _INTERRUPTED_TRIES = 2
-
-
-def _cancel_requested() -> bool:
-    """Whether the current task was asked to stop (``Task.cancel()``), as opposed to a
-    ``CancelledError`` that came up from a call the task awaited."""
-    task = asyncio.current_task()
-    return task is None or task.cancelling() > 0
 
 
 def ready_text(source: DescriptorSource, schema: Schema) -> str:
